@@ -1,0 +1,24 @@
+"""statebox: an Amazon States Language engine for Apache OpenWhisk, built for workflows that
+wait for people.
+
+    >>> import statebox
+    >>> result = statebox.run({"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "End": True}}}, {"a": 1})
+    >>> result.status, result.output
+    ('SUCCEEDED', {'a': 1})
+"""
+
+from .engine import ExecutionResult, run, run_async
+from .errors import DefinitionError, Problem, StatesError
+from .model import Machine
+from .parse import parse
+
+__all__ = [
+    "DefinitionError",
+    "ExecutionResult",
+    "Machine",
+    "Problem",
+    "StatesError",
+    "parse",
+    "run",
+    "run_async",
+]

@@ -1,0 +1,41 @@
+"""Settings, frozen and validated once at the edge (CLI, dev server, web action).
+
+Nothing below `engine.py` reads the environment; adapters build a Settings and pass it in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import InputError, Problem
+
+DEFAULT_ACTIONS_DIR = "demo_actions"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    actions_dir: Path = field(default_factory=lambda: Path(DEFAULT_ACTIONS_DIR))
+    max_payload_bytes: int = 256 * 1024
+    max_transitions: int = 25_000
+    max_map_concurrency: int = 40
+
+    @staticmethod
+    def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if "STATEBOX_ACTIONS_DIR" in env:
+            values["actions_dir"] = Path(env["STATEBOX_ACTIONS_DIR"])
+        for name, key in (
+            ("max_payload_bytes", "STATEBOX_MAX_PAYLOAD_BYTES"),
+            ("max_transitions", "STATEBOX_MAX_TRANSITIONS"),
+        ):
+            if key in env:
+                try:
+                    values[name] = int(env[key])
+                except ValueError:
+                    raise InputError([Problem("", f"{key} must be an integer, got {env[key]!r}")]) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(Settings(), **values)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""InputPath → Parameters → … → ResultSelector → ResultPath → OutputPath for JSONPath states.
+
+`None` fields mean "not given" (identity); the ASL `null` values are represented by the
+DISCARD marker: a null InputPath / OutputPath yields `{}`, a null ResultPath keeps the raw
+input and drops the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..paths import Path, ReferencePath
+from ..templates import Template
+from ..types import JSON
+
+
+class _Discard:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DISCARD"
+
+
+DISCARD: Any = _Discard()
+"""A path field explicitly set to JSON null."""
+
+
+@dataclass(frozen=True, slots=True)
+class JsonPathFlow:
+    input_path: Path | _Discard | None = None
+    parameters: Template | None = None
+    result_selector: Template | None = None
+    result_path: ReferencePath | _Discard | None = None
+    output_path: Path | _Discard | None = None
+
+    def effective_input(self, raw: JSON, scope: Any) -> JSON:
+        """InputPath, then Parameters."""
+        data = self.select_input(raw, scope)
+        if self.parameters is not None:
+            data = self.parameters.evaluate(data, scope)
+        return data
+
+    def select_input(self, raw: JSON, scope: Any) -> JSON:
+        """InputPath only (Map and Choice need this before their own templates)."""
+        path = self.input_path
+        if path is None:
+            return raw
+        if path is DISCARD:
+            return {}
+        return path.read(raw, scope)  # type: ignore[union-attr]
+
+    def output(self, raw: JSON, result: JSON, scope: Any) -> JSON:
+        """ResultSelector, ResultPath, then OutputPath."""
+        if self.result_selector is not None:
+            result = self.result_selector.evaluate(result, scope)
+        return self.select_output(self.place_result(raw, result), scope)
+
+    def place_result(self, raw: JSON, result: JSON) -> JSON:
+        path = self.result_path
+        if path is None:
+            return result
+        if path is DISCARD:
+            return raw
+        return path.write(raw, result)  # type: ignore[union-attr]
+
+    def select_output(self, data: JSON, scope: Any) -> JSON:
+        path = self.output_path
+        if path is None:
+            return data
+        if path is DISCARD:
+            return {}
+        return path.read(data, scope)  # type: ignore[union-attr]
+
+
+IDENTITY_FLOW = JsonPathFlow()

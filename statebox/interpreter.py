@@ -1,0 +1,180 @@
+"""The pure core: runs a StateGraph from its start to an end, one state at a time.
+
+It talks to the outside only through the ports in `Runtime` (invoker, clock, entropy) and never
+touches a store or HTTP. A `Frame` is one running graph (the machine, a Parallel branch or a Map
+iteration); it is also the `Scope` paths read `$$` and variables from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .asl_errors import ErrorName
+from .errors import StatesError
+from .model import StateGraph
+from .ports import ActionInvoker, Clock, Entropy
+from .types import JSON
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """AWS's context-object time format: ISO-8601 UTC with milliseconds and a Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_payload_bytes: int = 256 * 1024
+    max_transitions: int = 25_000
+    max_map_concurrency: int = 40  # AWS runs at most 40 inline Map iterations at once
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything one execution shares across its frames."""
+
+    invoker: ActionInvoker
+    clock: Clock
+    entropy: Entropy
+    limits: Limits
+    execution_id: str
+    execution_name: str
+    execution_input: JSON
+    start_time: datetime
+    state_machine_id: str
+    state_machine_name: str
+    transitions: int = 0
+
+    def count_transition(self) -> None:
+        self.transitions += 1
+        if self.transitions > self.limits.max_transitions:
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The execution exceeded the limit of {self.limits.max_transitions} state "
+                "transitions (a runaway loop?).",
+            )
+
+    def check_size(self, value: JSON, what: str) -> None:
+        """States.DataLimitExceeded when a value crossing a boundary is over the payload limit."""
+        size = json_size(value)
+        if size > self.limits.max_payload_bytes:
+            raise StatesError(
+                ErrorName.DATA_LIMIT_EXCEEDED,
+                f"{what} has a size of {size} bytes, exceeding the limit of "
+                f"{self.limits.max_payload_bytes} bytes.",
+            )
+
+
+def json_size(value: JSON) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+@dataclass(slots=True)
+class Frame:
+    """One running graph. Mutable by design: it tracks the current state for `$$`."""
+
+    runtime: Runtime
+    variables: Mapping[str, JSON] = field(default_factory=dict)
+    map_item: tuple[int, JSON] | None = None
+    state_name: str = ""
+    entered_time: datetime | None = None
+    retry_count: int = 0
+    task_token: str | None = None
+
+    @property
+    def entropy(self) -> Entropy:
+        return self.runtime.entropy
+
+    def child(self, map_item: tuple[int, JSON] | None = None) -> Frame:
+        """A frame for a Parallel branch or Map iteration (outer variables are visible)."""
+        return Frame(
+            runtime=self.runtime,
+            variables=self.variables,
+            map_item=map_item,
+            state_name=self.state_name,
+            entered_time=self.entered_time,
+        )
+
+    def enter(self, state_name: str) -> None:
+        self.runtime.count_transition()
+        self.state_name = state_name
+        self.entered_time = self.runtime.clock.now()
+        self.retry_count = 0
+
+    def context_object(self) -> JSON:
+        """The `$$` document, built only when a path reads it."""
+        runtime = self.runtime
+        context: dict[str, Any] = {
+            "Execution": {
+                "Id": runtime.execution_id,
+                "Input": runtime.execution_input,
+                "Name": runtime.execution_name,
+                "RoleArn": "arn:statebox:role:statebox",
+                "StartTime": iso_timestamp(runtime.start_time),
+                "RedriveCount": 0,
+            },
+            "State": {
+                "Name": self.state_name,
+                "EnteredTime": iso_timestamp(self.entered_time or runtime.start_time),
+                "RetryCount": self.retry_count,
+            },
+            "StateMachine": {"Id": runtime.state_machine_id, "Name": runtime.state_machine_name},
+        }
+        if self.map_item is not None:
+            context["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
+        if self.task_token is not None:
+            context["Task"] = {"Token": self.task_token}
+        return context
+
+
+async def run_graph(graph: StateGraph, data: JSON, frame: Frame) -> JSON:
+    """Run states from the graph's start until one ends it; return the final output.
+    Raises StatesError when a state fails and nothing catches it."""
+    states = graph.states
+    name: str | None = graph.start_at
+    while name is not None:
+        state = states[name]
+        frame.enter(name)
+        name, data = await state.run(data, frame)
+    return data
+
+
+async def gather_bounded(count: int, work: Any, limit: int) -> list[JSON]:
+    """Run work(0..count-1) with at most `limit` running at once; results in index order.
+    The first StatesError cancels the rest and propagates, as a failed branch does in AWS."""
+    import asyncio
+
+    results: list[JSON] = [None] * count
+    if count == 0:
+        return results
+    if limit <= 1 or count == 1:
+        for index in range(count):
+            results[index] = await work(index)
+        return results
+    next_index = 0
+
+    async def worker() -> None:
+        nonlocal next_index
+        while next_index < count:
+            index = next_index
+            next_index += 1
+            results[index] = await work(index)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(limit, count)):
+                group.create_task(worker())
+    except BaseExceptionGroup as group_error:
+        raise _first_error(group_error) from None
+    return results
+
+
+def _first_error(group_error: BaseExceptionGroup) -> BaseException:
+    for exc in group_error.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            return _first_error(exc)
+        return exc
+    return group_error

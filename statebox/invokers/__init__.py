@@ -1,0 +1,51 @@
+"""Action invokers: how a Task's resource is run. Shared result conventions live here.
+
+An action result with a top-level `error` key is OpenWhisk's application error and fails the
+task. Its value maps to the ASL Error / Cause like this:
+
+| `error` value                                   | Error                          | Cause                                  |
+|-------------------------------------------------|--------------------------------|----------------------------------------|
+| object with `errorType` or `name` (a string)    | that string                    | `errorMessage`, `message` or `cause`, else the object as JSON |
+| object with neither                             | `ActionError`                  | the object as JSON                     |
+| string                                          | `ActionError`                  | the string                             |
+| anything else                                   | `ActionError`                  | the value as JSON                      |
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import StatesError
+from ..types import JSON
+
+APPLICATION_ERROR = "ActionError"
+
+
+def application_error(value: JSON) -> StatesError:
+    """The ASL error for an action result `{"error": value}` (see the table above)."""
+    if isinstance(value, str):
+        return StatesError(APPLICATION_ERROR, value)
+    if isinstance(value, dict):
+        name = value.get("errorType", value.get("name"))
+        if isinstance(name, str) and name:
+            for key in ("errorMessage", "message", "cause"):
+                if isinstance(value.get(key), str):
+                    return StatesError(name, value[key])
+            return StatesError(name, json.dumps(value, separators=(",", ":")))
+    return StatesError(APPLICATION_ERROR, json.dumps(value, separators=(",", ":")))
+
+
+def lambda_style_cause(exc: BaseException, request_id: str) -> str:
+    """The cause AWS Lambda gives a Python exception, so Catch written for Lambda carries over."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
+    return json.dumps(
+        {
+            "errorMessage": str(exc),
+            "errorType": type(exc).__name__,
+            "requestId": request_id,
+            "stackTrace": stack[-5:],
+        }
+    )

@@ -1,0 +1,70 @@
+"""Retry and Catch as pure policy: which retrier or catcher an error name selects, and how long
+to back off. No sleeping here; the interpreter sleeps through the injected clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .asl_errors import NOT_MATCHED_BY_ALL, NOT_MATCHED_BY_TASK_FAILED, ErrorName
+from .paths import ReferencePath
+from .ports import Entropy
+
+
+def error_matches(error: str | None, error_equals: tuple[str, ...]) -> bool:
+    """Does an ErrorEquals list select this error name?"""
+    # AWS: a States.Runtime error "isn't retriable, and will always cause the execution to fail".
+    if error == ErrorName.RUNTIME:
+        return False
+    for name in error_equals:
+        if name == error:
+            return True
+        if name == ErrorName.ALL and error not in NOT_MATCHED_BY_ALL:
+            return True
+        if (
+            name == ErrorName.TASK_FAILED
+            and error not in NOT_MATCHED_BY_TASK_FAILED
+            and error not in NOT_MATCHED_BY_ALL
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Retrier:
+    error_equals: tuple[str, ...]
+    interval_seconds: float = 1.0
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: float | None = None
+    full_jitter: bool = False
+
+    def delay(self, attempt: int, entropy: Entropy) -> float:
+        """Seconds to wait before retry number `attempt` (0-based)."""
+        seconds = self.interval_seconds * self.backoff_rate**attempt
+        if self.max_delay_seconds is not None:
+            seconds = min(seconds, self.max_delay_seconds)
+        if self.full_jitter:
+            seconds = entropy.random() * seconds
+        return seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Catcher:
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: ReferencePath | None  # None: ResultPath null, the error output is dropped
+
+
+def find_retrier(retriers: tuple[Retrier, ...], error: str | None) -> int | None:
+    """Index of the first retrier whose ErrorEquals selects the error (AWS stops at the first)."""
+    for index, retrier in enumerate(retriers):
+        if error_matches(error, retrier.error_equals):
+            return index
+    return None
+
+
+def find_catcher(catchers: tuple[Catcher, ...], error: str | None) -> Catcher | None:
+    for catcher in catchers:
+        if error_matches(error, catcher.error_equals):
+            return catcher
+    return None

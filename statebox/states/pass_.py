@@ -1,0 +1,48 @@
+"""Pass: passes its input (or its Result) through the data flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..asl_errors import ErrorName
+from ..dataflow.jsonpath import JsonPathFlow
+from ..errors import StatesError
+from ..interpreter import Frame
+from ..model import State
+from ..types import JSON
+
+NO_RESULT: Any = object()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassState(State):
+    flow: JsonPathFlow
+    result: JSON = NO_RESULT
+    result_too_large: bool = False
+
+    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+        if self.result_too_large:
+            raise StatesError(
+                ErrorName.DATA_LIMIT_EXCEEDED,
+                f"The state/task '{self.name}' returned a result with a size exceeding the "
+                "maximum number of bytes service limit.",
+            )
+        effective = self.flow.effective_input(raw_input, frame)
+        result = effective if self.result is NO_RESULT else self.result
+        return self.next, self.flow.output(raw_input, result, frame)
+
+
+def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> PassState:
+    from ..interpreter import json_size
+
+    result = spec.get("Result", NO_RESULT)
+    too_large = result is not NO_RESULT and json_size(result) > 256 * 1024
+    return PassState(
+        name=name,
+        pointer=at,
+        next=spec.get("Next"),
+        flow=builder.flow(spec, at),
+        result=result,
+        result_too_large=too_large,
+    )

@@ -1,0 +1,49 @@
+"""The Retry / Catch loop shared by Task, Parallel and Map: written once, used by all three."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..dataflow.jsonpath import DISCARD
+from ..errors import StatesError
+from ..interpreter import Frame
+from ..model import State
+from ..retry import Catcher, Retrier, find_catcher, find_retrier
+from ..types import JSON
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoverableState(State):
+    retriers: tuple[Retrier, ...] = ()
+    catchers: tuple[Catcher, ...] = ()
+
+    async def attempt(self, raw_input: JSON, frame: Frame) -> JSON:
+        """One try of the state's whole work, input to output. Raises StatesError."""
+        raise NotImplementedError
+
+    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+        if not self.retriers and not self.catchers:
+            return self.next, await self.attempt(raw_input, frame)
+        attempts = [0] * len(self.retriers)
+        while True:
+            try:
+                return self.next, await self.attempt(raw_input, frame)
+            except StatesError as failure:
+                index = find_retrier(self.retriers, failure.error)
+                if index is not None and attempts[index] < self.retriers[index].max_attempts:
+                    retrier = self.retriers[index]
+                    delay = retrier.delay(attempts[index], frame.runtime.entropy)
+                    attempts[index] += 1
+                    await frame.runtime.clock.sleep(delay)
+                    frame.retry_count += 1
+                    continue
+                catcher = find_catcher(self.catchers, failure.error)
+                if catcher is None:
+                    raise
+                return catcher.next, _caught_output(catcher, raw_input, failure)
+
+
+def _caught_output(catcher: Catcher, raw_input: JSON, failure: StatesError) -> JSON:
+    if catcher.result_path is None or catcher.result_path is DISCARD:
+        return raw_input
+    return catcher.result_path.write(raw_input, failure.as_error_output())

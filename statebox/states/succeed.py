@@ -1,0 +1,23 @@
+"""Succeed: ends the (sub)machine successfully with InputPath / OutputPath applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..dataflow.jsonpath import JsonPathFlow
+from ..interpreter import Frame
+from ..model import State
+from ..types import JSON
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SucceedState(State):
+    flow: JsonPathFlow
+
+    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+        return None, self.flow.select_output(self.flow.select_input(raw_input, frame), frame)
+
+
+def build_succeed(spec: dict, *, name: str, at: str, builder: Any, language: str) -> SucceedState:
+    return SucceedState(name=name, pointer=at, flow=builder.flow(spec, at))

@@ -1,0 +1,114 @@
+"""Compiled payload templates: Parameters, ResultSelector, ItemSelector (JSONPath dialect).
+
+A template is compiled once into nested evaluators. Keys ending in `.$` take a path (`$.x`),
+a context path (`$$.Map.Item.Value`), a variable path (`$name`) or an intrinsic call
+(`States.Format(...)`); everything else is literal JSON that is shared, never copied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .asl_errors import ErrorName
+from .errors import ExpressionSyntaxError, StatesError
+from .paths import MISSING, Path, Scope
+from .types import JSON
+
+Evaluator = Callable[[JSON, Any], JSON]
+
+
+def _literal(value: JSON) -> Evaluator:
+    return lambda data, scope: value
+
+
+def _path_evaluator(path: Path, field: str) -> Evaluator:
+    def read(data: JSON, scope: Scope) -> JSON:
+        value = path.find(data, scope)
+        if value is MISSING:
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The JSONPath '{path.text}' specified for the field '{field}' could not be "
+                f"found in the input '{_compact(data if path.root == 'data' else '$$')}'",
+            )
+        return value
+
+    return read
+
+
+def _compact(value: JSON, limit: int = 1000) -> str:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def compile_expression(text: Any, field: str) -> Evaluator:
+    """Compile the value of a `.$` field: a path or an intrinsic call."""
+    if not isinstance(text, str):
+        raise ExpressionSyntaxError(
+            f"the value of '{field}' must be a path or an intrinsic function, got {_compact(text)}"
+        )
+    stripped = text.strip()
+    if stripped.startswith("States."):
+        from .intrinsics import compile_intrinsic
+
+        return compile_intrinsic(stripped).evaluate
+    if stripped.startswith("$"):
+        return _path_evaluator(Path.compile(stripped), field)
+    raise ExpressionSyntaxError(
+        f"the value of '{field}' must be a path starting with '$' or an intrinsic function "
+        f"'States.…(…)', got {text!r}"
+    )
+
+
+class Template:
+    """A compiled payload template; `evaluate(data, scope)` builds a fresh value."""
+
+    __slots__ = ("evaluate", "is_constant")
+
+    def __init__(self, evaluate: Evaluator, is_constant: bool) -> None:
+        self.evaluate = evaluate
+        self.is_constant = is_constant
+
+    @staticmethod
+    def compile(raw: JSON, problems: list[tuple[tuple[str | int, ...], str]] | None = None) -> Template:
+        """Compile `raw`. Syntax errors are appended to `problems` as (relative path, message)
+        when a list is given (so every problem is reported), else raised."""
+        collected: list[tuple[tuple[str | int, ...], str]] = [] if problems is None else problems
+        before = len(collected)
+        evaluate, constant = _compile_node(raw, (), collected)
+        if problems is None and len(collected) > before:
+            raise ExpressionSyntaxError(collected[before][1])
+        return Template(evaluate, constant)
+
+
+def _compile_node(
+    raw: JSON, at: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]]
+) -> tuple[Evaluator, bool]:
+    if isinstance(raw, dict):
+        parts: list[tuple[str, Evaluator, bool]] = []
+        for key, value in raw.items():
+            if key.endswith(".$"):
+                try:
+                    parts.append((key[:-2], compile_expression(value, key), False))
+                except ExpressionSyntaxError as exc:
+                    problems.append((at + (key,), str(exc)))
+            else:
+                evaluator, constant = _compile_node(value, at + (key,), problems)
+                parts.append((key, evaluator, constant))
+        if all(constant for _, _, constant in parts):
+            frozen = {key: evaluator(None, None) for key, evaluator, _ in parts}
+            return _literal(frozen), True
+        members = tuple((key, evaluator) for key, evaluator, _ in parts)
+
+        def build_object(data: JSON, scope: Any) -> JSON:
+            return {key: evaluator(data, scope) for key, evaluator in members}
+
+        return build_object, False
+    if isinstance(raw, list):
+        items = [_compile_node(item, at + (i,), problems) for i, item in enumerate(raw)]
+        if all(constant for _, constant in items):
+            return _literal(raw), True
+        evaluators = tuple(evaluator for evaluator, _ in items)
+        return (lambda data, scope: [evaluator(data, scope) for evaluator in evaluators]), False
+    return _literal(raw), True

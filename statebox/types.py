@@ -1,0 +1,20 @@
+"""Small shared type aliases and the JSON-pointer helper used for every problem report."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+JSON: TypeAlias = Any
+"""Any JSON value: dict, list, str, int, float, bool or None. Values are shared, never mutated."""
+
+JSONObject: TypeAlias = dict[str, Any]
+
+
+def pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer from path parts: pointer("States", "A~B") == "/States/A~0B"."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def child(base: str, *parts: str | int) -> str:
+    """Extend an existing pointer with more parts."""
+    return base + pointer(*parts)
