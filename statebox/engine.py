@@ -98,13 +98,14 @@ async def run_async(
     entropy: Entropy | None = None,
     settings: Settings | None = None,
     name: str | None = None,
+    machine_name: str | None = None,
 ) -> ExecutionResult:
     """Validate `definition`, run it on `input` (default `{}`) and return how it ended.
     Raises DefinitionError for an invalid definition."""
     from .invokers.local import LocalActionInvoker
 
     settings = settings or Settings()
-    machine = parse(definition)
+    machine = parse(definition, machine_name)
     if invoker is None:
         invoker = LocalActionInvoker(actions if actions is not None else settings.actions_dir)
     return await execute(

@@ -28,7 +28,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
+        return f"{self.pointer}: {self.message}" if self.pointer else self.message
 
 
 class StateboxError(Exception):
@@ -88,8 +88,9 @@ class StatesError(StateboxError):
 
     def __init__(self, error: str | None, cause: str | None = None) -> None:
         super().__init__(f"{error}: {cause}" if cause else str(error))
-        self.error = error
-        self.cause = cause
+        # Plain str, never the ErrorName enum: the name is data that ends up in outputs.
+        self.error = None if error is None else str(error)
+        self.cause = None if cause is None else str(cause)
 
     def as_error_output(self) -> dict[str, str | None]:
         """The `{"Error", "Cause"}` object Catch hands to its ResultPath."""

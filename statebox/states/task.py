@@ -52,8 +52,7 @@ class TaskState(RecoverableState):
                 result = await runtime.invoker.invoke(self.resource, effective, call)
         except TimeoutError:
             # AWS reports a task timeout with an empty cause; Catch output keeps `"Cause": ""`.
-            raise StatesError(ErrorName.TIMEOUT, ""
-            ) from None
+            raise StatesError(ErrorName.TIMEOUT, "") from None
         runtime.check_size(result, f"The result of the state/task '{self.name}'")
         return self.flow.output(raw_input, result, frame)
 
