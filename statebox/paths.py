@@ -72,6 +72,9 @@ def _simple_steps(text: str, start: int) -> tuple[Step, ...] | None:
     n = len(text)
     while i < n:
         ch = text[i]
+        if ch == "." and text.startswith("[", i + 1):
+            i += 1  # `$.a.['b c']`: AWS's documented bracket form after a dot
+            continue
         if ch == ".":
             m = _NAME.match(text, i + 1)
             if not m:

@@ -1,0 +1,665 @@
+"""Choice rules for the JSONPath query language: validation (`check_choice`) and compilation
+(`compile_choice`) of one entry of a Choice state's `Choices` array.
+
+A rule compiles once, at definition time, into a tree of small closures: every path, timestamp
+literal and StringMatches pattern is parsed up front, so `ChoiceRule.matches` only reads data
+and compares. Nothing here mutates the data it reads.
+
+Semantics follow AWS Step Functions:
+
+* A comparison whose operand types do not fit the operator is simply false (`NumericEquals` on
+  a string, `BooleanEquals` on 0, ...). Booleans are never numbers.
+* A `Variable` (or a `...Path` operand) that does not resolve fails the state with
+  `States.Runtime` ("... The choice state's condition path references an invalid value.");
+  only `IsPresent` turns a missing value into `false` instead.
+* String ordering is Java's `String.compareTo` (UTF-16 code units), which differs from Python's
+  code-point order for characters outside the Basic Multilingual Plane.
+* Timestamps are parsed the way AWS's Java runtime parses an "ISO-8601 extended offset
+  date-time" (`DateTimeFormatter.ISO_OFFSET_DATE_TIME`) and compared as instants with
+  nanosecond precision.
+
+`OPERATORS` is the single table mapping operator names to their implementation; `check_choice`
+and `compile_choice` both dispatch through it. JSONata rules (`Condition`) are not compiled
+here yet: `check_choice` reports them as out of place in a JSONPath rule, and a later compiler
+can build a `ChoiceRule` from any `(data, scope) -> bool` test.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import operator as op
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+from .asl_errors import ErrorName
+from .errors import ExpressionSyntaxError, Problem, StatesError
+from .paths import MISSING, Path, Scope
+from .types import JSON, child
+
+__all__ = [
+    "OPERATORS",
+    "ChoiceRule",
+    "Operator",
+    "Test",
+    "check_choice",
+    "compile_choice",
+    "compile_pattern",
+    "parse_instant",
+]
+
+Test = Callable[[JSON, Scope | None], bool]
+"""A compiled condition: (state input, scope for `$$` / `$var`) -> does the rule hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceRule:
+    """One compiled top-level Choice rule.
+
+    `test` is the compiled condition; JSONata `Condition` rules will plug in their own. `assign`
+    is the rule's raw `Assign` block (None when absent), left for the Choice state to compile.
+    """
+
+    next: str
+    test: Test
+    assign: JSON = None
+
+    def matches(self, data: JSON, scope: Scope | None = None) -> bool:
+        return self.test(data, scope)
+
+
+# --------------------------------------------------------------------------------------------
+# Timestamps
+
+# AWS's error text for a bad Wait timestamp ("not a valid ISO-8601 extended offset date-time
+# format string") is the Javadoc name of Java's ISO_OFFSET_DATE_TIME, so this mirrors that
+# parser: case-insensitive T and Z, seconds optional, 0-9 fraction digits, offsets up to
+# +-18:00 with optional seconds, strict calendar. ASCII digits only (`\d` would admit others).
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})"
+    r"(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)"
+)
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MAX_OFFSET_SECONDS = 18 * 3600
+
+Instant = tuple[int, int]
+"""(seconds since the Unix epoch, nanoseconds): tuples order exactly like the instants."""
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    # Proleptic Gregorian day count without datetime, which cannot represent year 0.
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def parse_instant(text: object) -> Instant | None:
+    """The instant an ISO-8601 offset date-time string denotes, or None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    return _parse_instant(text)
+
+
+# Timestamp rules re-parse the Variable's string on every evaluation, and loops tend to see the
+# same few strings again; a small cache makes those repeats cost a dict lookup.
+@functools.lru_cache(maxsize=1024)
+def _parse_instant(text: str) -> Instant | None:
+    m = _TIMESTAMP.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    hour, minute = int(m[4]), int(m[5])
+    second = int(m[6]) if m[6] else 0
+    if not 1 <= month <= 12 or hour > 23 or minute > 59 or second > 59:
+        return None
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= _DAYS_IN_MONTH[month - 1] + (month == 2 and leap):
+        return None
+    offset = 0
+    if m[8]:
+        off_h, off_m = int(m[9]), int(m[10])
+        off_s = int(m[11]) if m[11] else 0
+        if off_m > 59 or off_s > 59:
+            return None
+        offset = off_h * 3600 + off_m * 60 + off_s
+        if offset > _MAX_OFFSET_SECONDS:
+            return None
+        if m[8] == "-":
+            offset = -offset
+    nanos = int(m[7].ljust(9, "0")) if m[7] else 0
+    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return seconds - offset, nanos
+
+
+# --------------------------------------------------------------------------------------------
+# StringMatches
+
+
+def _pattern_segments(pattern: str) -> list[str]:
+    """Split a StringMatches pattern at its unescaped `*`s into literal segments."""
+    segments: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            segments.append("".join(current))
+            current = []
+        elif ch == "\\":
+            # The spec defines only \* and \\; any other escape is an "open escape" error.
+            if i + 1 < n and pattern[i + 1] in "*\\":
+                current.append(pattern[i + 1])
+                i += 1
+            else:
+                raise ExpressionSyntaxError(
+                    f"invalid escape at position {i}: in StringMatches a backslash may only "
+                    "precede '*' or another backslash"
+                )
+        else:
+            current.append(ch)
+        i += 1
+    segments.append("".join(current))
+    return segments
+
+
+def compile_pattern(pattern: str) -> Callable[[str], bool]:
+    """A StringMatches pattern as a predicate on strings; raises ExpressionSyntaxError.
+
+    Greedy leftmost matching of the literal pieces between stars is exact for `*`-only globs
+    and needs no backtracking, so any pattern runs in time linear in the text (str.find is
+    linear in CPython), unlike a `.*` regex.
+    """
+    segments = _pattern_segments(pattern)
+    if len(segments) == 1:
+        literal = segments[0]
+        return literal.__eq__
+    head, tail = segments[0], segments[-1]
+    middle = tuple(s for s in segments[1:-1] if s)
+    if not head and not tail and not middle:
+        return lambda text: True
+    min_length = len(head) + len(tail) + sum(len(s) for s in middle)
+    head_len, tail_len = len(head), len(tail)
+
+    def match(text: str) -> bool:
+        if len(text) < min_length or not text.startswith(head) or not text.endswith(tail):
+            return False
+        position, end = head_len, len(text) - tail_len
+        for piece in middle:
+            found = text.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+    return match
+
+
+# --------------------------------------------------------------------------------------------
+# The operators
+
+ValueKind = Literal["string", "number", "boolean", "timestamp", "pattern"]
+
+_BAD = object()  # "operand of the wrong type"; None cannot serve, it is JSON null
+
+
+def _is_number(value: JSON) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _utf16(text: str) -> bytes:
+    # Big-endian UTF-16 bytes order exactly like Java's UTF-16 code units; surrogatepass keeps
+    # lone surrogates (which json.loads can produce) instead of failing.
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def _java_compare(a: str, b: str) -> int:
+    """Java String.compareTo's sign. Python's code-point order agrees unless both strings hold
+    non-ASCII characters (a supplementary character against U+E000..U+FFFF), so the common case
+    costs nothing extra: isascii() is O(1) in CPython."""
+    if not (a.isascii() or b.isascii()):
+        a_units, b_units = _utf16(a), _utf16(b)
+        return (a_units > b_units) - (a_units < b_units)
+    return (a > b) - (a < b)
+
+
+def _prepare_string(value: JSON) -> Any:
+    return value if isinstance(value, str) else _BAD
+
+
+def _prepare_number(value: JSON) -> Any:
+    return value if _is_number(value) else _BAD
+
+
+def _prepare_boolean(value: JSON) -> Any:
+    return value if isinstance(value, bool) else _BAD
+
+
+def _prepare_timestamp(value: JSON) -> Any:
+    instant = parse_instant(value)
+    return _BAD if instant is None else instant
+
+
+def _prepare_pattern(value: JSON) -> Any:
+    return compile_pattern(value) if isinstance(value, str) else _BAD
+
+
+_PREPARE: Mapping[ValueKind, Callable[[JSON], Any]] = {
+    "string": _prepare_string,
+    "number": _prepare_number,
+    "boolean": _prepare_boolean,
+    "timestamp": _prepare_timestamp,
+    "pattern": _prepare_pattern,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """One comparison operator.
+
+    `compare(value, operand)` gets the Variable's value and the operand as `prepare` made it
+    (a parsed instant, a compiled pattern, ...) and decides; a value of the wrong type is
+    simply False. With `by_path` the literal in the definition is a path, and the operand is
+    read from the data and prepared at run time (a wrongly typed one makes the rule false).
+    """
+
+    name: str
+    kind: ValueKind  # what the operand must be (after reading it, for `by_path`)
+    compare: Callable[[JSON, Any], bool]
+    by_path: bool = False
+    accepts_missing: bool = False  # IsPresent: a missing Variable is an answer, not an error
+
+    def prepare(self, operand: JSON) -> Any:
+        return _PREPARE[self.kind](operand)
+
+
+def _string_test(relation: Callable[[int], bool]) -> Callable[[JSON, Any], bool]:
+    def compare(value: JSON, operand: Any) -> bool:
+        return isinstance(value, str) and relation(_java_compare(value, operand))
+
+    return compare
+
+
+def _number_test(relation: Callable[[Any, Any], bool]) -> Callable[[JSON, Any], bool]:
+    def compare(value: JSON, operand: Any) -> bool:
+        return _is_number(value) and relation(value, operand)
+
+    return compare
+
+
+def _timestamp_test(relation: Callable[[Any, Any], bool]) -> Callable[[JSON, Any], bool]:
+    def compare(value: JSON, operand: Any) -> bool:
+        instant = parse_instant(value)
+        return instant is not None and relation(instant, operand)
+
+    return compare
+
+
+def _type_test(predicate: Callable[[JSON], bool]) -> Callable[[JSON, Any], bool]:
+    def compare(value: JSON, expected: Any) -> bool:
+        # `expected` is the rule's true/false, checked to be a bool.
+        return predicate(value) is expected
+
+    return compare
+
+
+def _string_equals(value: JSON, operand: Any) -> bool:
+    return isinstance(value, str) and value == operand
+
+
+def _string_matches(value: JSON, matcher: Any) -> bool:
+    return isinstance(value, str) and bool(matcher(value))
+
+
+def _boolean_equals(value: JSON, operand: Any) -> bool:
+    return isinstance(value, bool) and value == operand
+
+
+_RELATIONS: tuple[tuple[str, Callable[[Any, Any], bool], Callable[[int], bool]], ...] = (
+    ("LessThan", op.lt, lambda c: c < 0),
+    ("GreaterThan", op.gt, lambda c: c > 0),
+    ("LessThanEquals", op.le, lambda c: c <= 0),
+    ("GreaterThanEquals", op.ge, lambda c: c >= 0),
+)
+
+
+def _build_operators() -> dict[str, Operator]:
+    base: list[tuple[str, ValueKind, Callable[[JSON, Any], bool]]] = [
+        ("StringEquals", "string", _string_equals),
+        ("NumericEquals", "number", _number_test(op.eq)),
+        ("BooleanEquals", "boolean", _boolean_equals),
+        ("TimestampEquals", "timestamp", _timestamp_test(op.eq)),
+    ]
+    for suffix, relation, sign_test in _RELATIONS:
+        base.append(("String" + suffix, "string", _string_test(sign_test)))
+        base.append(("Numeric" + suffix, "number", _number_test(relation)))
+        base.append(("Timestamp" + suffix, "timestamp", _timestamp_test(relation)))
+    table: dict[str, Operator] = {}
+    for name, kind, compare in base:
+        table[name] = Operator(name, kind, compare)
+        table[name + "Path"] = Operator(name + "Path", kind, compare, by_path=True)
+    # StringMatches has no Path variant in ASL.
+    table["StringMatches"] = Operator("StringMatches", "pattern", _string_matches)
+    type_tests: dict[str, Callable[[JSON], bool]] = {
+        "IsNull": lambda v: v is None,
+        "IsNumeric": _is_number,
+        "IsString": lambda v: isinstance(v, str),
+        "IsBoolean": lambda v: isinstance(v, bool),
+        "IsTimestamp": lambda v: parse_instant(v) is not None,
+        "IsPresent": lambda v: v is not MISSING,
+    }
+    for name, predicate in type_tests.items():
+        table[name] = Operator(
+            name, "boolean", _type_test(predicate), accepts_missing=name == "IsPresent"
+        )
+    return table
+
+
+OPERATORS: Mapping[str, Operator] = MappingProxyType(_build_operators())
+"""Every comparison operator by name: the one place operator names are dispatched."""
+
+_COMBINATORS = ("And", "Or", "Not")
+_JSONATA_ONLY = ("Condition", "Output")
+_TOP_LEVEL_ONLY = ("Next", "Assign")
+_MAX_DEPTH = 100  # deeper nesting would only exhaust the stack; no real rule comes close
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation
+
+
+def _invalid_path(text: str) -> StatesError:
+    return StatesError(
+        ErrorName.RUNTIME,
+        f"Invalid path '{text}': The choice state's condition path references an invalid value.",
+    )
+
+
+def _find(path: Path) -> Callable[[JSON, Scope | None], JSON]:
+    """`path.find`, with an undefined `$variable` (or no scope) read as a missing value so that
+    IsPresent can say false and the other operators report the choice error."""
+    find = path.find
+
+    def lookup(data: JSON, scope: Scope | None) -> JSON:
+        try:
+            return find(data, scope)
+        except StatesError:
+            return MISSING
+
+    return lookup if path.root != "data" else find
+
+
+def _compile_comparison(raw: Mapping[str, Any], name: str) -> Test:
+    operator = OPERATORS[name]
+    variable = Path.compile(raw["Variable"])
+    read = _find(variable)
+    compare = operator.compare
+
+    if operator.accepts_missing:
+        expected = raw[name]
+
+        def test_present(data: JSON, scope: Scope | None) -> bool:
+            return compare(read(data, scope), expected)
+
+        return test_present
+
+    if operator.by_path:
+        other = Path.compile(raw[name])
+        read_other = _find(other)
+        prepare = _PREPARE[operator.kind]
+
+        def test_path(data: JSON, scope: Scope | None) -> bool:
+            value = read(data, scope)
+            if value is MISSING:
+                raise _invalid_path(variable.text)
+            operand = read_other(data, scope)
+            if operand is MISSING:
+                raise _invalid_path(other.text)
+            operand = prepare(operand)
+            return operand is not _BAD and compare(value, operand)
+
+        return test_path
+
+    operand = operator.prepare(raw[name])
+
+    def test_literal(data: JSON, scope: Scope | None) -> bool:
+        value = read(data, scope)
+        if value is MISSING:
+            raise _invalid_path(variable.text)
+        return compare(value, operand)
+
+    return test_literal
+
+
+def _compile_all(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+
+    def test_and(data: JSON, scope: Scope | None) -> bool:
+        for test in tests:
+            if not test(data, scope):
+                return False
+        return True
+
+    return test_and
+
+
+def _compile_any(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+
+    def test_or(data: JSON, scope: Scope | None) -> bool:
+        for test in tests:
+            if test(data, scope):
+                return True
+        return False
+
+    return test_or
+
+
+def _compile_condition(raw: Mapping[str, Any]) -> Test:
+    if "And" in raw:
+        return _compile_all(tuple(_compile_condition(r) for r in raw["And"]))
+    if "Or" in raw:
+        return _compile_any(tuple(_compile_condition(r) for r in raw["Or"]))
+    if "Not" in raw:
+        inner = _compile_condition(raw["Not"])
+
+        def test_not(data: JSON, scope: Scope | None) -> bool:
+            return not inner(data, scope)
+
+        return test_not
+    if "Condition" in raw:
+        raise NotImplementedError("JSONata Condition rules are compiled elsewhere")
+    name = next(key for key in raw if key in OPERATORS)
+    return _compile_comparison(raw, name)
+
+
+def compile_choice(raw: Mapping[str, Any], at: str) -> ChoiceRule:
+    """Compile a top-level rule that `check_choice(raw, at)` found no problems with."""
+    return ChoiceRule(next=raw["Next"], test=_compile_condition(raw), assign=raw.get("Assign"))
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+_OPERAND_WORDS: Mapping[ValueKind, str] = {
+    "string": "a string",
+    "number": "a number",
+    "boolean": "true or false",
+    "timestamp": "an ISO-8601 timestamp string such as 2016-03-14T01:59:00Z",
+    "pattern": "a string",
+}
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _path_problem(value: object) -> str | None:
+    """Why `value` is not a usable path, or None when it is one."""
+    if not isinstance(value, str):
+        return f"must be a path string starting with '$', not {_describe(value)}"
+    try:
+        Path.compile(value)
+    except ExpressionSyntaxError as exc:
+        return f"is not a valid path: {exc}"
+    except Exception as exc:  # noqa: BLE001 - validation must report, never raise
+        return f"is not a valid path: {exc}"
+    return None
+
+
+def _operand_problem(operator: Operator, value: object) -> str | None:
+    if operator.by_path:
+        return _path_problem(value)
+    kind = operator.kind
+    if kind == "number":
+        if not _is_number(value):
+            return f"must be a number, not {_describe(value)}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a finite number"
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"must be true or false, not {_describe(value)}"
+    if not isinstance(value, str):
+        return f"must be {_OPERAND_WORDS[kind]}, not {_describe(value)}"
+    if kind == "timestamp" and parse_instant(value) is None:
+        return f"must be {_OPERAND_WORDS[kind]}; {value!r} is not one"
+    if kind == "pattern":
+        try:
+            _pattern_segments(value)
+        except ExpressionSyntaxError as exc:
+            return f"is not a valid pattern: {exc}"
+    return None
+
+
+def _unknown_field(key: object, top: bool, combinator: str | None) -> str:
+    if key in _JSONATA_ONLY:
+        return f"{key} is only allowed in JSONata Choice rules (QueryLanguage: JSONata)"
+    if key in _TOP_LEVEL_ONLY and not top:
+        return f"{key} is only allowed in a top-level Choice rule, not inside And, Or or Not"
+    if key == "Variable" and combinator is not None:
+        return f"Variable is not allowed beside {combinator}; put it in the nested rules"
+    known = [*OPERATORS, *_COMBINATORS, "Variable", "Comment", *_TOP_LEVEL_ONLY]
+    close = difflib.get_close_matches(key, known, n=1) if isinstance(key, str) else []
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown field {key!r} in a Choice rule{hint}"
+
+
+def _check_rule(raw: object, at: str, top: bool, depth: int, problems: list[Problem]) -> None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(at, f"a Choice rule must be an object, not {_describe(raw)}"))
+        return
+    if depth > _MAX_DEPTH:
+        problems.append(Problem(at, f"Choice rules are nested more than {_MAX_DEPTH} deep"))
+        return
+
+    combinators = [key for key in _COMBINATORS if key in raw]
+    operators = [key for key in raw if isinstance(key, str) and key in OPERATORS]
+    shape = combinators + operators
+    if len(shape) > 1:
+        problems.append(
+            Problem(
+                at,
+                "a Choice rule must have exactly one of And, Or, Not or a comparison operator; "
+                f"found {', '.join(shape)}",
+            )
+        )
+    elif not shape and "Condition" not in raw:
+        problems.append(
+            Problem(
+                at,
+                "a Choice rule needs a comparison (a Variable and an operator such as "
+                "StringEquals) or one of And, Or, Not",
+            )
+        )
+
+    if top:
+        if "Next" not in raw:
+            problems.append(Problem(at, "a top-level Choice rule needs Next"))
+        elif not isinstance(raw["Next"], str) or not raw["Next"]:
+            problems.append(
+                Problem(child(at, "Next"), "Next must be the name of a state (a non-empty string)")
+            )
+        if "Assign" in raw and not isinstance(raw["Assign"], dict):
+            problems.append(
+                Problem(
+                    child(at, "Assign"), f"Assign must be an object, not {_describe(raw['Assign'])}"
+                )
+            )
+    if "Comment" in raw and not isinstance(raw["Comment"], str):
+        problems.append(Problem(child(at, "Comment"), "Comment must be a string"))
+
+    if operators:
+        if "Variable" not in raw:
+            problems.append(Problem(at, f"a {operators[0]} comparison needs a Variable"))
+        else:
+            why = _path_problem(raw["Variable"])
+            if why is not None:
+                problems.append(Problem(child(at, "Variable"), f"Variable {why}"))
+        for name in operators:
+            why = _operand_problem(OPERATORS[name], raw[name])
+            if why is not None:
+                problems.append(Problem(child(at, name), f"{name} {why}"))
+
+    for name in ("And", "Or"):
+        if name not in raw:
+            continue
+        rules = raw[name]
+        if not isinstance(rules, list) or not rules:
+            problems.append(
+                Problem(child(at, name), f"{name} must be a non-empty array of Choice rules")
+            )
+            continue
+        for index, rule in enumerate(rules):
+            _check_rule(rule, child(at, name, index), False, depth + 1, problems)
+    if "Not" in raw:
+        if isinstance(raw["Not"], list):
+            problems.append(
+                Problem(child(at, "Not"), "Not takes a single Choice rule, not an array")
+            )
+        else:
+            _check_rule(raw["Not"], child(at, "Not"), False, depth + 1, problems)
+
+    allowed = {"Comment", *combinators, *operators}
+    if operators or not combinators:
+        allowed.add("Variable")
+    if top:
+        allowed.update(_TOP_LEVEL_ONLY)
+    combinator = combinators[0] if combinators and not operators else None
+    for key in raw:
+        if key not in allowed:
+            problems.append(Problem(child(at, key), _unknown_field(key, top, combinator)))
+
+
+def check_choice(raw: object, at: str) -> list[Problem]:
+    """Every problem with a top-level Choice rule (JSONPath), located by JSON pointer.
+
+    Never raises: input of any shape yields problems instead. Whether `Next` names an existing
+    state, and the contents of `Assign`, are the Choice state's to check.
+    """
+    problems: list[Problem] = []
+    try:
+        _check_rule(raw, at, True, 0, problems)
+    except RecursionError:
+        problems.append(Problem(at, "Choice rules are nested too deeply"))
+    return problems
