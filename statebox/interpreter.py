@@ -8,15 +8,18 @@ iteration); it is also the `Scope` paths read `$$` and variables from.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .asl_errors import ErrorName
 from .errors import StatesError
 from .model import StateGraph
 from .ports import ActionInvoker, Clock, Entropy
+from .suspension import ResumeEvent, Suspension
+from .timestamps import parse_timestamp
 from .types import JSON
 
 
@@ -47,6 +50,28 @@ class Runtime:
     state_machine_id: str
     state_machine_name: str
     transitions: int = 0
+    stop_at: datetime | None = None  # stop at the next state boundary once this time is reached
+    resume_event: ResumeEvent | None = None
+    issue_token: Callable[[str, datetime], str] | None = None  # continuation token for a point
+    resume_url: Callable[[str], str] | None = None
+    default_suspension_seconds: float = 7 * 24 * 3600
+    wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
+
+    def new_point(self, kind: str, state: str, seconds: float | None, data: JSON) -> dict[str, Any]:
+        """A fresh pending point with an unguessable id, its deadline and its token."""
+        suspension_id = secrets.token_hex(16)
+        due = self.clock.now() + timedelta(
+            seconds=self.default_suspension_seconds if seconds is None else seconds
+        )
+        token = self.issue_token(suspension_id, due) if self.issue_token else suspension_id
+        return {
+            "id": suspension_id,
+            "kind": kind,
+            "state": state,
+            "due": iso_timestamp(due),
+            "data": data,
+            "token": token,
+        }
 
     def count_transition(self) -> None:
         self.transitions += 1
@@ -98,11 +123,34 @@ class Frame:
             entered_time=self.entered_time,
         )
 
-    def enter(self, state_name: str) -> None:
-        self.runtime.count_transition()
+    def enter(self, state_name: str, data: JSON) -> None:
+        runtime = self.runtime
+        now = runtime.clock.now()
+        if runtime.stop_at is not None and now >= runtime.stop_at:
+            # Out of time in this activation: stop cleanly before the state starts.
+            raise Suspension({"state": state_name, "input": data, "inner": None})
+        runtime.count_transition()
         self.state_name = state_name
-        self.entered_time = self.runtime.clock.now()
+        self.entered_time = now
         self.retry_count = 0
+
+    def reenter(self, state_name: str, position: dict[str, Any]) -> None:
+        """Continue a state from a snapshot: `$$.State` is as it was when it was entered."""
+        self.state_name = state_name
+        entered = position.get("entered")
+        self.entered_time = parse_timestamp(entered) if entered else self.runtime.clock.now()
+        self.retry_count = position.get("retries", 0)
+        if position["inner"] is None:
+            self.runtime.count_transition()
+
+    def position(self, state_name: str, data: JSON, inner: Any) -> dict[str, Any]:
+        return {
+            "state": state_name,
+            "input": data,
+            "inner": inner,
+            "entered": iso_timestamp(self.entered_time or self.runtime.clock.now()),
+            "retries": self.retry_count,
+        }
 
     def context_object(self) -> JSON:
         """The `$$` document, built only when a path reads it."""
@@ -127,18 +175,36 @@ class Frame:
             context["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
         if self.task_token is not None:
             context["Task"] = {"Token": self.task_token}
+            if runtime.resume_url is not None:
+                context["Task"]["ResumeUrl"] = runtime.resume_url(self.task_token)
         return context
 
 
-async def run_graph(graph: StateGraph, data: JSON, frame: Frame) -> JSON:
-    """Run states from the graph's start until one ends it; return the final output.
-    Raises StatesError when a state fails and nothing catches it."""
+async def run_graph(
+    graph: StateGraph, data: JSON, frame: Frame, resume: dict[str, Any] | None = None
+) -> JSON:
+    """Run states from the graph's start (or from a resumed position) until one ends it.
+
+    Raises StatesError when a state fails and nothing catches it, and Suspension (with this
+    graph's position wrapped around the state's) when a state stops to wait."""
     states = graph.states
     name: str | None = graph.start_at
+    if resume is not None:
+        name = resume["state"]
+        data = resume["input"]
+        state = states[name]
+        frame.reenter(name, resume)
+        try:
+            name, data = await state.run(data, frame, resume["inner"])
+        except Suspension as stop:
+            raise Suspension(frame.position(state.name, data, stop.position)) from None
     while name is not None:
         state = states[name]
-        frame.enter(name)
-        name, data = await state.run(data, frame)
+        frame.enter(name, data)
+        try:
+            name, data = await state.run(data, frame, None)
+        except Suspension as stop:
+            raise Suspension(frame.position(state.name, data, stop.position)) from None
     return data
 
 

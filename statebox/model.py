@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .types import JSON
 
@@ -24,9 +24,12 @@ class State:
     pointer: str
     next: str | None = None
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Any = None
+    ) -> tuple[str | None, JSON]:
         """Do the state's work; return the next state's name (None: end) and the output.
-        Raises StatesError when the state fails and its Catch does not handle it."""
+        Raises StatesError when the state fails and its Catch does not handle it, and
+        Suspension when it stops to wait. `resume` is this state's part of a snapshot."""
         raise NotImplementedError
 
 

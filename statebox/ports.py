@@ -26,6 +26,11 @@ class ResourceRef:
     wait_for_token: bool = False
     text: str = ""
 
+    @property
+    def is_suspend(self) -> bool:
+        """`module:suspend`: the built-in that only suspends (no action runs)."""
+        return self.kind == "module" and self.name == "suspend"
+
     @staticmethod
     def parse(text: str) -> ResourceRef:
         name = text

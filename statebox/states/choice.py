@@ -19,7 +19,7 @@ class ChoiceState(State):
     choices: tuple[Any, ...]  # choice_rules.ChoiceRule
     default: str | None = None
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
         output = self.flow.select_output(data, frame)
         for rule in self.choices:

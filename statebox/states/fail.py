@@ -22,7 +22,7 @@ class FailState(State):
     error_source: ValueSource | None = None  # ErrorPath: a path or an intrinsic call
     cause_source: ValueSource | None = None
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         error = self.error
         cause = self.cause
         if self.error_source is not None:

@@ -4,6 +4,7 @@ with MaxConcurrency and ToleratedFailureCount / Percentage."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -11,6 +12,7 @@ from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..model import StateGraph
 from ..paths import MISSING, Path
+from ..suspension import Suspension
 from ..templates import Template
 from ..types import JSON
 from .recoverable import RecoverableState
@@ -77,7 +79,7 @@ class MapState(RecoverableState):
             )
         return count, percentage
 
-    async def attempt(self, raw_input: JSON, frame: Frame) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
         data = self.flow.select_input(raw_input, frame)
         items = self._items(data, frame)
         concurrency = self.max_concurrency
@@ -91,18 +93,30 @@ class MapState(RecoverableState):
         tolerant = tolerated_count is not None or tolerated_percentage is not None
         selector = self.item_selector
         processor = self.processor
-        failures = 0
+        finished: list[JSON] = resume["results"] if resume else []
+        still_open: dict[str, Any] = resume["open"] if resume else {}
+        failures = resume["failures"] if resume else 0
+        stopped: dict[int, Any] = {}
 
         async def iterate(index: int) -> JSON:
             nonlocal failures
+            position = still_open.get(str(index)) if resume else None
+            if resume and position is None:
+                return finished[index]
             item = items[index]
             child = frame.child(map_item=(index, item))
-            item_input = item if selector is None else selector.evaluate(data, child)
-            if not tolerant:
-                return await run_graph(processor, item_input, child)
+            if position is None:
+                item_input = item if selector is None else selector.evaluate(data, child)
+            else:
+                item_input = None
             try:
-                return await run_graph(processor, item_input, child)
+                return await run_graph(processor, item_input, child, position)
+            except Suspension as stop:
+                stopped[index] = stop.position
+                return None
             except StatesError as failure:
+                if not tolerant:
+                    raise
                 failures += 1
                 if _over_threshold(failures, len(items), tolerated_count, tolerated_percentage):
                     raise StatesError(
@@ -113,8 +127,15 @@ class MapState(RecoverableState):
                 return failure.as_error_output()
 
         results = await gather_bounded(len(items), iterate, limit)
+        if stopped:
+            raise Suspension(
+                {
+                    "results": [None if i in stopped else r for i, r in enumerate(results)],
+                    "open": {str(i): position for i, position in stopped.items()},
+                    "failures": failures,
+                }
+            )
         return self.flow.output(raw_input, results, frame)
-
 
 def _over_threshold(
     failures: int, total: int, count: int | None, percentage: float | None

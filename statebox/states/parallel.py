@@ -9,6 +9,7 @@ from typing import Any
 from ..dataflow.jsonpath import JsonPathFlow
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..model import StateGraph
+from ..suspension import Suspension
 from ..types import JSON
 from .recoverable import RecoverableState
 
@@ -18,16 +19,39 @@ class ParallelState(RecoverableState):
     flow: JsonPathFlow
     branches: tuple[StateGraph, ...]
 
-    async def attempt(self, raw_input: JSON, frame: Frame) -> JSON:
-        effective = self.flow.effective_input(raw_input, frame)
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+        if resume is None:
+            effective = self.flow.effective_input(raw_input, frame)
+            earlier: list[dict[str, Any] | None] = [None] * len(self.branches)
+        else:
+            effective = resume["effective"]
+            earlier = resume["branches"]
         branches = self.branches
+        stopped: dict[int, Any] = {}
 
         async def run_branch(index: int) -> JSON:
-            return await run_graph(branches[index], effective, frame.child())
+            before = earlier[index]
+            if before is not None and "output" in before:
+                return before["output"]
+            position = before["position"] if before is not None else None
+            try:
+                return await run_graph(branches[index], effective, frame.child(), position)
+            except Suspension as stop:
+                stopped[index] = stop.position
+                return None
 
         results = await gather_bounded(len(branches), run_branch, len(branches))
+        if stopped:
+            raise Suspension(
+                {
+                    "effective": effective,
+                    "branches": [
+                        {"position": stopped[i]} if i in stopped else {"output": results[i]}
+                        for i in range(len(branches))
+                    ],
+                }
+            )
         return self.flow.output(raw_input, results, frame)
-
 
 def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: str) -> ParallelState:
     from ..types import child

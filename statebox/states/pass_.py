@@ -21,7 +21,7 @@ class PassState(State):
     result: JSON = NO_RESULT
     result_too_large: bool = False
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         if self.result_too_large:
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
+from ..suspension import Suspension
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
 from ..types import JSON
 
@@ -17,18 +19,25 @@ class RecoverableState(State):
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
 
-    async def attempt(self, raw_input: JSON, frame: Frame) -> JSON:
-        """One try of the state's whole work, input to output. Raises StatesError."""
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+        """One try of the state's whole work, input to output. Raises StatesError, or
+        Suspension with this try's position; `resume` is that position from a snapshot."""
         raise NotImplementedError
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
-        if not self.retriers and not self.catchers:
-            return self.next, await self.attempt(raw_input, frame)
-        attempts = [0] * len(self.retriers)
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+        if resume is None:
+            attempts = [0] * len(self.retriers)
+            step = None
+        else:
+            attempts = list(resume["attempts"])
+            step = resume["step"]
         while True:
             try:
-                return self.next, await self.attempt(raw_input, frame)
+                return self.next, await self.attempt(raw_input, frame, step)
+            except Suspension as stop:
+                raise Suspension({"attempts": attempts, "step": stop.position}) from None
             except StatesError as failure:
+                step = None
                 index = find_retrier(self.retriers, failure.error)
                 if index is not None and attempts[index] < self.retriers[index].max_attempts:
                     retrier = self.retriers[index]
@@ -41,7 +50,6 @@ class RecoverableState(State):
                 if catcher is None:
                     raise
                 return catcher.next, _caught_output(catcher, raw_input, failure)
-
 
 def _caught_output(catcher: Catcher, raw_input: JSON, failure: StatesError) -> JSON:
     if catcher.result_path is None or catcher.result_path is DISCARD:

@@ -15,7 +15,7 @@ from ..types import JSON
 class SucceedState(State):
     flow: JsonPathFlow
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         return None, self.flow.select_output(self.flow.select_input(raw_input, frame), frame)
 
 

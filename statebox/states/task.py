@@ -12,6 +12,7 @@ from ..errors import StatesError
 from ..interpreter import Frame
 from ..paths import MISSING, Path
 from ..ports import ResourceRef, TaskCall
+from ..suspension import Suspension
 from ..types import JSON
 from .recoverable import RecoverableState
 
@@ -23,6 +24,7 @@ class TaskState(RecoverableState):
     timeout_seconds: float | None = None
     timeout_seconds_path: Path | None = None
     heartbeat_seconds: float | None = None
+    resume_schema: JSON = None  # statebox extension: JSON Schema a resume input must match
 
     def timeout(self, data: JSON, frame: Frame) -> float | None:
         if self.timeout_seconds_path is None:
@@ -37,10 +39,21 @@ class TaskState(RecoverableState):
             )
         return float(value)
 
-    async def attempt(self, raw_input: JSON, frame: Frame) -> JSON:
-        effective = self.flow.effective_input(raw_input, frame)
-        timeout = self.timeout(raw_input, frame)
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+        if resume is not None:
+            return self.flow.output(raw_input, self._resumed_result(resume, frame), frame)
         runtime = frame.runtime
+        timeout = self.timeout(raw_input, frame)
+        point = None
+        if self.resource.wait_for_token or self.resource.is_suspend:
+            kind = "merge" if self.resource.is_suspend else "token"
+            point = runtime.new_point(kind, self.name, timeout, None)
+            point["schema"] = self.resume_schema
+            frame.task_token = point["token"]
+        effective = self.flow.effective_input(raw_input, frame)
+        if point is not None and self.resource.is_suspend:
+            point["data"] = effective
+            raise Suspension({"pending": point})
         call = TaskCall(
             state_name=self.name,
             execution_id=runtime.execution_id,
@@ -48,14 +61,35 @@ class TaskState(RecoverableState):
             task_token=frame.task_token,
         )
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(None if point is not None else timeout):
                 result = await runtime.invoker.invoke(self.resource, effective, call)
         except TimeoutError:
             # AWS reports a task timeout with an empty cause; Catch output keeps `"Cause": ""`.
             raise StatesError(ErrorName.TIMEOUT, "") from None
+        if point is not None:
+            point["data"] = effective
+            raise Suspension({"pending": point})
         runtime.check_size(result, f"The result of the state/task '{self.name}'")
         return self.flow.output(raw_input, result, frame)
 
+    def _resumed_result(self, resume: dict[str, Any], frame: Frame) -> JSON:
+        point = resume["pending"]
+        event = frame.runtime.resume_event
+        if event is None or event.suspension_id != point["id"]:
+            raise Suspension(resume)  # another pending point is being resumed; this one waits on
+        if event.kind == "failure":
+            raise StatesError(event.error, event.cause)
+        if event.kind == "timeout":
+            # AWS: a callback task that outlives TimeoutSeconds fails with States.Timeout.
+            raise StatesError(ErrorName.TIMEOUT, f"The task '{self.name}' was not resumed in time.")
+        if event.kind != "success":
+            raise Suspension(resume)
+        frame.runtime.check_size(event.input, f"The resume input of the state '{self.name}'")
+        if point["kind"] == "merge":
+            data = point.get("data")
+            if isinstance(data, dict) and isinstance(event.input, dict):
+                return {**data, **event.input}
+        return event.input
 
 def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
     timeout = spec.get("TimeoutSeconds")
@@ -69,6 +103,7 @@ def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -
         timeout_seconds=float(timeout) if timeout is not None else None,
         timeout_seconds_path=builder.required_path(spec, "TimeoutSecondsPath", at),
         heartbeat_seconds=float(heartbeat) if heartbeat is not None else None,
+        resume_schema=spec.get("ResumeSchema"),
         retriers=builder.retriers(spec),
         catchers=builder.catchers(spec, at),
     )

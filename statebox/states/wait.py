@@ -12,6 +12,7 @@ from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
 from ..paths import MISSING, Path
+from ..suspension import Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
 
@@ -65,11 +66,21 @@ class WaitState(State):
             raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}': no such field.")
         return value
 
-    async def run(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
-        await frame.runtime.clock.sleep(self.wait_seconds(data, frame))
+        runtime = frame.runtime
+        if resume is not None:
+            event = runtime.resume_event
+            if event is None or event.kind != "timer" or event.suspension_id != resume["pending"]["id"]:
+                raise Suspension(resume)
+            return self.next, self.flow.select_output(data, frame)
+        seconds = self.wait_seconds(data, frame)
+        threshold = runtime.wait_suspend_seconds
+        if threshold is not None and seconds >= threshold:
+            # Too long to sleep in an activation: become a timer the worker fires.
+            raise Suspension({"pending": runtime.new_point("timer", self.name, seconds, data)})
+        await runtime.clock.sleep(seconds)
         return self.next, self.flow.select_output(data, frame)
-
 
 def build_wait(spec: dict, *, name: str, at: str, builder: Any, language: str) -> WaitState:
     seconds = spec.get("Seconds")
