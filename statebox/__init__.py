@@ -7,18 +7,21 @@ wait for people.
     ('SUCCEEDED', {'a': 1})
 """
 
-from .engine import ExecutionResult, run, run_async
+from .engine import Engine, ExecutionResult, resume, resume_async, run, run_async
 from .errors import DefinitionError, Problem, StatesError
 from .model import Machine
 from .parse import parse
 
 __all__ = [
     "DefinitionError",
+    "Engine",
     "ExecutionResult",
     "Machine",
     "Problem",
     "StatesError",
     "parse",
+    "resume",
+    "resume_async",
     "run",
     "run_async",
 ]

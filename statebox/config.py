@@ -21,11 +21,19 @@ class Settings:
     max_payload_bytes: int = 256 * 1024
     max_transitions: int = 25_000
     max_map_concurrency: int = 40
+    default_suspension_seconds: float = 7 * 24 * 3600  # a suspension's deadline without TimeoutSeconds
+    wait_suspend_seconds: float | None = 60.0  # Waits this long or longer become timers
+    retention_seconds: float = 30 * 24 * 3600  # finished executions are kept this long
+    secret: str | None = None  # HMAC key for continuation tokens
+    redis_url: str | None = None
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        for name, key in (("secret", "STATEBOX_SECRET"), ("redis_url", "REDIS_URL")):
+            if env.get(key):
+                values[name] = env[key]
         if "STATEBOX_ACTIONS_DIR" in env:
             values["actions_dir"] = Path(env["STATEBOX_ACTIONS_DIR"])
         for name, key in (

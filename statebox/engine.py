@@ -1,25 +1,45 @@
-"""The one façade every adapter calls: parse (cached), build the ports, run, report.
+"""The engine: the one façade every adapter calls. Durable executions: start, suspend, resume exactly once, timers — over a store.
 
-`run` / `run_async` are the library entry points (`statebox.run`). They run an execution in
-process with the local action invoker; later layers add the store for suspend / resume.
+`Engine` is the façade the adapters (CLI, dev server, web action, worker) call. It runs the
+pure interpreter, turns a Suspension into a snapshot record plus continuation tokens, and on
+resume claims the pending point (so a double click resumes once), continues the interpreter
+from the snapshot and commits the new record in one write.
+
+Record (snapshot format 1, JSON):
+    format, executionKey, executionId, machine, definitionHash, status, input, startTime,
+    stopTime, position (the interpreter's position tree, or null), output, error, cause,
+    pending (open points: id, kind, state, due, data, token, schema), transitions,
+    history (events named like AWS's), audit (one line per resume).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 from .asl_errors import ErrorName
 from .config import Settings
-from .errors import StatesError
-from .interpreter import Frame, Limits, Runtime, run_graph
+from .continuations import ContinuationSigner
+from .errors import (
+    ContinuationAlreadyUsed,
+    ContinuationNotFound,
+    InputError,
+    Problem,
+    StatesError,
+    StoreUnavailable,
+)
+from .interpreter import Frame, Limits, Runtime, iso_timestamp, run_graph
 from .model import Machine
 from .parse import parse
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
+from .stores import NewPoint
+from .suspension import ResumeEvent, Suspension, has_boundary_stop, pending_points
+from .timestamps import parse_timestamp
 from .types import JSON
-
 
 @dataclass(frozen=True, slots=True)
 class ExecutionResult:
@@ -31,61 +51,412 @@ class ExecutionResult:
     error: str | None = None
     cause: str | None = None
     continuation: str | None = None
+    expires_at: str | None = None
+    pending: tuple[dict[str, Any], ...] = ()  # every open point: continuation, state, expiresAt
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status, "executionId": self.execution_id}
         if self.status == "SUCCEEDED":
             out["output"] = self.output
-        elif self.status == "SUSPENDED":
-            out["continuation"] = self.continuation
+        elif self.status in ("SUSPENDED", "RUNNING"):
+            if self.continuation is not None:
+                out["continuation"] = self.continuation
+                out["expiresAt"] = self.expires_at
             out["output"] = self.output
+            out["pending"] = list(self.pending)
         else:
             out["error"] = self.error
             out["cause"] = self.cause
         return out
 
 
-async def execute(
-    machine: Machine,
-    execution_input: JSON,
-    *,
-    invoker: ActionInvoker,
-    clock: Clock,
-    entropy: Entropy,
-    limits: Limits,
-    execution_name: str | None = None,
-) -> ExecutionResult:
-    """Run one execution of a parsed machine to its end."""
-    name = execution_name or entropy.uuid4()
-    execution_id = f"arn:statebox:execution:{machine.name}:{name}"
-    runtime = Runtime(
-        invoker=invoker,
-        clock=clock,
-        entropy=entropy,
-        limits=limits,
-        execution_id=execution_id,
-        execution_name=name,
-        execution_input=execution_input,
-        start_time=clock.now(),
-        state_machine_id=f"arn:statebox:stateMachine:{machine.name}",
-        state_machine_name=machine.name,
-    )
-    try:
-        runtime.check_size(execution_input, "The execution input")
-        async with asyncio.timeout(machine.timeout_seconds):
-            output = await run_graph(machine.graph, execution_input, Frame(runtime=runtime))
-        runtime.check_size(output, "The execution output")
-    except StatesError as failure:
-        return ExecutionResult("FAILED", execution_id, error=failure.error, cause=failure.cause)
-    except TimeoutError:
-        return ExecutionResult(
-            "TIMED_OUT",
-            execution_id,
-            error=ErrorName.TIMEOUT,
-            cause=f"The execution ran longer than the machine's TimeoutSeconds "
-            f"({machine.timeout_seconds:g}).",
+RECORD_FORMAT = 1
+FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT"})
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    store: Any  # stores.redis.RedisStore; a zero-argument callable makes it lazily
+    signer: ContinuationSigner
+    invoker: ActionInvoker | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    entropy: Entropy = field(default_factory=SystemEntropy)
+    base_url: str | None = None  # the resume URL is base_url + "?continuation=<token>"
+    keep_history: bool = True
+    persist_finished: bool = True  # False: only suspended executions reach the store (library runs)
+
+    def __post_init__(self) -> None:
+        if callable(self.store) and not hasattr(self.store, "save"):
+            self._make_store = self.store
+            self.store = _LazyStore(self._make_store)
+        if self.invoker is None:
+            from .invokers.local import LocalActionInvoker
+
+            self.invoker = LocalActionInvoker(self.settings.actions_dir)
+
+    # ------------------------------------------------------------------ public operations
+    async def start(
+        self,
+        definition: JSON | str | bytes | Machine,
+        execution_input: JSON = None,
+        *,
+        machine_name: str | None = None,
+        stop_at: datetime | None = None,
+    ) -> ExecutionResult:
+        machine = definition if isinstance(definition, Machine) else parse(definition, machine_name)
+        key = secrets.token_hex(16)
+        now = self.clock.now()
+        record: dict[str, Any] = {
+            "format": RECORD_FORMAT,
+            "executionKey": key,
+            "executionId": f"arn:statebox:execution:{machine.name}:{key}",
+            "machine": machine.name,
+            "definitionHash": machine.definition_hash,
+            "status": "RUNNING",
+            "input": {} if execution_input is None else execution_input,
+            "startTime": iso_timestamp(now),
+            "position": None,
+            "pending": [],
+            "transitions": 0,
+            "history": [{"timestamp": iso_timestamp(now), "type": "ExecutionStarted"}],
+            "audit": [],
+        }
+        return await self._advance(machine, record, None, None, stop_at, owner="", is_new=True)
+
+    async def resume(
+        self,
+        token: str,
+        resume_input: JSON = None,
+        *,
+        error: str | None = None,
+        cause: str | None = None,
+        caller: dict[str, Any] | None = None,
+        stop_at: datetime | None = None,
+    ) -> ExecutionResult:
+        """Resume the point a continuation names: as success with `resume_input` merged in,
+        or, when `error` is given, as a failure of the suspended task."""
+        continuation = self.signer.verify(token, self.clock.now())
+        if error is not None:
+            event = ResumeEvent("failure", continuation.point_id, error=str(error), cause=cause)
+        else:
+            event = ResumeEvent("success", continuation.point_id, input=resume_input or {})
+        return await self._resume_point(
+            continuation.execution_key, continuation.point_id, event, caller, stop_at
         )
-    return ExecutionResult("SUCCEEDED", execution_id, output=output)
+
+    async def describe_continuation(self, token: str) -> dict[str, Any]:
+        """What a continuation is waiting for (never resumes anything)."""
+        continuation = self.signer.verify(token, self.clock.now())
+        record = await self.store.load(continuation.execution_key)
+        status = await self.store.point_status(continuation.execution_key, continuation.point_id)
+        if record is None or status is None:
+            raise ContinuationNotFound("unknown continuation")
+        if status != "pending":
+            raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
+        point = next((p for p in record["pending"] if p["id"] == continuation.point_id), None)
+        if point is None:
+            raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
+        return {
+            "executionId": record["executionKey"],
+            "machine": record["machine"],
+            "state": point["state"],
+            "kind": point["kind"],
+            "expiresAt": point["due"],
+            "data": point.get("data"),
+            "schema": point.get("schema"),
+        }
+
+    async def describe_execution(self, execution_key: str) -> dict[str, Any]:
+        record = await self.store.load(execution_key)
+        if record is None:
+            raise ContinuationNotFound("unknown execution")
+        out = {
+            "executionId": record["executionKey"],
+            "machine": record["machine"],
+            "status": record["status"],
+            "input": record["input"],
+            "startTime": record["startTime"],
+            "history": record["history"],
+            "audit": record["audit"],
+        }
+        for name in ("output", "error", "cause", "stopTime"):
+            if name in record:
+                out[name] = record[name]
+        if record["status"] in ("SUSPENDED", "RUNNING"):
+            out["pending"] = [self._public_point(p) for p in record["pending"] if p["kind"] != "continue"]
+        return out
+
+    async def run_due_timers(self, limit: int = 100) -> int:
+        """Fire every due timer once (across any number of workers): expired suspensions
+        resume with States.Timeout, long Waits and boundary stops continue. Returns how many
+        were fired."""
+        now = self.clock.now()
+        fired = 0
+        for execution_key, point_id in await self.store.due_timers(now.timestamp(), limit):
+            if not await self.store.take_timer(execution_key, point_id, now.timestamp()):
+                continue
+            record = await self.store.load(execution_key)
+            point = None
+            if record is not None:
+                point = next((p for p in record["pending"] if p["id"] == point_id), None)
+            if point is None:
+                await self.store.drop_timer(execution_key, point_id)
+                continue
+            kind = {"timer": "timer", "continue": "continue"}.get(point["kind"], "timeout")
+            try:
+                await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, None)
+                fired += 1
+            except (ContinuationAlreadyUsed, ContinuationNotFound):
+                await self.store.drop_timer(execution_key, point_id)
+        return fired
+
+    async def continue_execution(self, execution_key: str, stop_at: datetime | None = None) -> ExecutionResult:
+        """Continue an execution that stopped at a state boundary (a new activation's work)."""
+        record = await self.store.load(execution_key)
+        if record is None:
+            raise ContinuationNotFound("unknown execution")
+        point = next((p for p in record["pending"] if p["kind"] == "continue"), None)
+        if point is None:
+            raise ContinuationAlreadyUsed("nothing to continue", execution_key)
+        return await self._resume_point(
+            execution_key, point["id"], ResumeEvent("continue", point["id"]), None, stop_at
+        )
+
+    # ------------------------------------------------------------------ internals
+    async def _resume_point(
+        self,
+        execution_key: str,
+        point_id: str,
+        event: ResumeEvent,
+        caller: dict[str, Any] | None,
+        stop_at: datetime | None,
+    ) -> ExecutionResult:
+        owner = secrets.token_hex(8)
+        claim = await self.store.claim(execution_key, point_id, owner)
+        waited = 0.0
+        while claim.status == "busy" and waited < 10.0:
+            # A sibling point of the same execution is being resumed right now: queue behind it.
+            await asyncio.sleep(0.02)
+            waited += 0.02
+            claim = await self.store.claim(execution_key, point_id, owner)
+        if claim.status == "busy":
+            raise StoreUnavailable("the execution is busy; try again")
+        if claim.status == "missing":
+            raise ContinuationNotFound("unknown continuation")
+        if claim.status == "used" or claim.record is None:
+            raise ContinuationAlreadyUsed("this continuation was already resumed", execution_key)
+        record = claim.record
+        point = next((p for p in record["pending"] if p["id"] == point_id), None)
+        if point is None or record["status"] in FINAL_STATUSES:
+            await self.store.release(execution_key, point_id, owner)
+            raise ContinuationAlreadyUsed("this execution has already finished", execution_key)
+        try:
+            if event.kind == "success" and point.get("schema") is not None:
+                self._check_resume_input(point, event.input)
+            machine = await self._machine(record)
+        except BaseException:
+            await self.store.release(execution_key, point_id, owner)
+            raise
+        now = self.clock.now()
+        record["audit"].append(
+            {
+                "timestamp": iso_timestamp(now),
+                "state": point["state"],
+                "outcome": event.kind,
+                **({"error": event.error} if event.error is not None else {}),
+                **{k: v for k, v in (caller or {}).items() if v},
+            }
+        )
+        record["history"].append(
+            {"timestamp": iso_timestamp(now), "type": "ExecutionResumed", "state": point["state"], "outcome": event.kind}
+        )
+        return await self._advance(
+            machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
+        )
+
+    def _check_resume_input(self, point: dict[str, Any], resume_input: JSON) -> None:
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(point["schema"])
+        problems = [
+            Problem("/" + "/".join(str(p) for p in error.absolute_path), error.message)
+            for error in validator.iter_errors(resume_input)
+        ]
+        if problems:
+            raise InputError(problems)
+
+    async def _machine(self, record: dict[str, Any]) -> Machine:
+        from .parse import _MACHINES
+
+        for (text, name), machine in list(_MACHINES.items()):
+            if machine.definition_hash == record["definitionHash"] and name == record["machine"]:
+                return machine
+        text = await self.store.load_definition(record["definitionHash"])
+        if text is None:
+            raise StoreUnavailable("the execution's definition is missing from the store")
+        return parse(text, record["machine"])
+
+    def _runtime(self, machine: Machine, record: dict[str, Any], event: ResumeEvent | None, stop_at: datetime | None) -> Runtime:
+        key = record["executionKey"]
+        settings = self.settings
+        return Runtime(
+            invoker=self.invoker,  # type: ignore[arg-type]
+            clock=self.clock,
+            entropy=self.entropy,
+            limits=Limits(
+                max_payload_bytes=settings.max_payload_bytes,
+                max_transitions=settings.max_transitions,
+                max_map_concurrency=settings.max_map_concurrency,
+            ),
+            execution_id=record["executionId"],
+            execution_name=key,
+            execution_input=record["input"],
+            start_time=parse_timestamp(record["startTime"]) or self.clock.now(),
+            state_machine_id=f"arn:statebox:stateMachine:{machine.name}",
+            state_machine_name=machine.name,
+            transitions=record["transitions"],
+            stop_at=stop_at,
+            resume_event=event,
+            issue_token=lambda point_id, due: self.signer.issue(key, point_id, due),
+            resume_url=self.resume_url if self.base_url else None,
+            default_suspension_seconds=settings.default_suspension_seconds,
+            wait_suspend_seconds=settings.wait_suspend_seconds,
+            history=[] if self.keep_history else None,
+        )
+
+    def resume_url(self, token: str) -> str:
+        base = self.base_url or ""
+        return f"{base}{'&' if '?' in base else '?'}continuation={token}"
+
+    async def _advance(
+        self,
+        machine: Machine,
+        record: dict[str, Any],
+        position: dict[str, Any] | None,
+        event: ResumeEvent | None,
+        stop_at: datetime | None,
+        *,
+        owner: str,
+        is_new: bool = False,
+        finished_point: str | None = None,
+    ) -> ExecutionResult:
+        runtime = self._runtime(machine, record, event, stop_at)
+        previous_points = {p["id"] for p in record["pending"]}
+        try:
+            if is_new:
+                runtime.check_size(record["input"], "The execution input")
+            output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            runtime.check_size(output, "The execution output")
+        except StatesError as failure:
+            record.update(status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[])
+            if failure.error == ErrorName.TIMEOUT and event is not None and event.kind == "timeout":
+                record["status"] = "TIMED_OUT" if self._is_execution_timeout(record) else "FAILED"
+        except Suspension as stop:
+            points = list(pending_points(stop.position))
+            if has_boundary_stop(stop.position):
+                points.append(
+                    {"id": secrets.token_hex(16), "kind": "continue", "state": "", "due": iso_timestamp(self.clock.now()), "data": None, "token": None}
+                )
+            record.update(
+                status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
+                position=stop.position,
+                pending=points,
+            )
+        else:
+            record.update(status="SUCCEEDED", output=output, position=None, pending=[])
+        now = self.clock.now()
+        record["transitions"] = runtime.transitions
+        if runtime.history:
+            record["history"].extend(runtime.history)
+        record["history"].append({"timestamp": iso_timestamp(now), "type": _event_for(record["status"])})
+        if record["status"] in FINAL_STATUSES:
+            record["stopTime"] = iso_timestamp(now)
+        new_points = [
+            NewPoint(p["id"], (parse_timestamp(p["due"]) or now).timestamp(), p["kind"])
+            for p in record["pending"]
+            if p["id"] not in previous_points
+        ]
+        if is_new and not self.persist_finished and record["status"] in FINAL_STATUSES:
+            return self._result(record)
+        saved = await self.store.save(
+            record,
+            ttl_seconds=self._ttl(record),
+            new_points=new_points,
+            finished_point=finished_point,
+            owner=owner,
+            definition=(machine.definition_hash, _definition_text(machine)) if is_new else None,
+        )
+        if not saved:
+            raise StoreUnavailable("another resume took over this execution; try again")
+        return self._result(record)
+
+    def _is_execution_timeout(self, record: dict[str, Any]) -> bool:
+        return False
+
+    def _ttl(self, record: dict[str, Any]) -> int:
+        retention = int(self.settings.retention_seconds)
+        if record["status"] in FINAL_STATUSES:
+            return retention
+        latest = max(
+            ((parse_timestamp(p["due"]) or self.clock.now()) for p in record["pending"]),
+            default=self.clock.now(),
+        )
+        return max(1, int((latest - self.clock.now()).total_seconds())) + retention
+
+    def _public_point(self, point: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
+        if point["kind"] in ("merge", "token") and point.get("token"):
+            out["continuation"] = point["token"]
+            if self.base_url:
+                out["resumeUrl"] = self.resume_url(point["token"])
+        if point.get("data") is not None:
+            out["data"] = point["data"]
+        return out
+
+    def _result(self, record: dict[str, Any]) -> ExecutionResult:
+        status = record["status"]
+        key = record["executionKey"]
+        if status == "SUCCEEDED":
+            return ExecutionResult(status, key, output=record["output"])
+        if status in ("FAILED", "TIMED_OUT"):
+            return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
+        public = tuple(self._public_point(p) for p in record["pending"] if p["kind"] != "continue")
+        first = next((p for p in public if "continuation" in p), None)
+        return ExecutionResult(
+            status,
+            key,
+            output=(first or (public[0] if public else {})).get("data"),
+            continuation=first["continuation"] if first else None,
+            expires_at=first["expiresAt"] if first else None,
+            pending=public,
+        )
+
+
+class _LazyStore:
+    """Creates the real store on first use, so runs that never suspend never build one."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._store: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._store is None:
+            self._store = self._make()
+        return getattr(self._store, name)
+
+
+_LOCAL: dict[str, Any] = {}
+
+
+def local_engine_parts() -> tuple[Any, ContinuationSigner]:
+    """The process-wide in-process store and signer behind `statebox.run` (created lazily)."""
+    if "signer" not in _LOCAL:
+        from .stores.redis import RedisStore
+
+        _LOCAL["signer"] = ContinuationSigner(secrets.token_bytes(32))
+        _LOCAL["store"] = _LazyStore(RedisStore.in_process)
+    return _LOCAL["store"], _LOCAL["signer"]
 
 
 async def run_async(
@@ -100,33 +471,80 @@ async def run_async(
     name: str | None = None,
     machine_name: str | None = None,
 ) -> ExecutionResult:
-    """Validate `definition`, run it on `input` (default `{}`) and return how it ended.
-    Raises DefinitionError for an invalid definition."""
-    from .invokers.local import LocalActionInvoker
+    """Validate `definition`, run it on `input` (default `{}`) and return how it ended, or
+    where it suspended (resume with `resume_async`). Raises DefinitionError when invalid."""
+    engine = _library_engine(actions, invoker, clock, entropy, settings)
+    return await engine.start(definition, input, machine_name=machine_name)
 
+
+async def resume_async(token: str, input: JSON = None, **options: Any) -> ExecutionResult:
+    """Resume a suspension of an execution started by `run` in this process."""
+    error = options.pop("error", None)
+    cause = options.pop("cause", None)
+    engine = _library_engine(
+        options.pop("actions", None), options.pop("invoker", None), options.pop("clock", None),
+        options.pop("entropy", None), options.pop("settings", None),
+    )
+    return await engine.resume(token, input, error=error, cause=cause)
+
+
+def _library_engine(
+    actions: str | Path | None,
+    invoker: ActionInvoker | None,
+    clock: Clock | None,
+    entropy: Entropy | None,
+    settings: Settings | None,
+) -> Engine:
     settings = settings or Settings()
-    machine = parse(definition, machine_name)
-    if invoker is None:
-        invoker = LocalActionInvoker(actions if actions is not None else settings.actions_dir)
-    return await execute(
-        machine,
-        {} if input is None else input,
+    if actions is not None:
+        settings = replace(settings, actions_dir=Path(actions))
+    store, signer = local_engine_parts()
+    return Engine(
+        settings,
+        store=store,
+        signer=signer,
         invoker=invoker,
         clock=clock or SystemClock(),
         entropy=entropy or SystemEntropy(),
-        limits=Limits(
-            max_payload_bytes=settings.max_payload_bytes,
-            max_transitions=settings.max_transitions,
-            max_map_concurrency=settings.max_map_concurrency,
-        ),
-        execution_name=name,
+        keep_history=False,
+        persist_finished=False,
     )
 
 
-def run(definition: JSON | str | bytes, input: JSON = None, **options: Any) -> ExecutionResult:
-    """Synchronous `run_async`, for scripts and the CLI (not from inside a running event loop)."""
+def _sync(coroutine: Any) -> Any:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(run_async(definition, input, **options))
-    raise RuntimeError("statebox.run() was called inside a running event loop; await run_async()")
+        return asyncio.run(coroutine)
+    coroutine.close()
+    raise RuntimeError("called inside a running event loop; await the *_async variant instead")
+
+
+def run(definition: JSON | str | bytes, input: JSON = None, **options: Any) -> ExecutionResult:
+    """Synchronous `run_async`, for scripts and the CLI."""
+    return _sync(run_async(definition, input, **options))
+
+
+def resume(token: str, input: JSON = None, **options: Any) -> ExecutionResult:
+    """Synchronous `resume_async`."""
+    return _sync(resume_async(token, input, **options))
+
+
+def _event_for(status: str) -> str:
+    return {
+        "SUCCEEDED": "ExecutionSucceeded",
+        "FAILED": "ExecutionFailed",
+        "TIMED_OUT": "ExecutionTimedOut",
+        "SUSPENDED": "ExecutionSuspended",
+        "RUNNING": "ExecutionStopped",
+    }[status]
+
+
+def _definition_text(machine: Machine) -> str:
+    import json
+
+    return json.dumps(machine.definition, separators=(",", ":"), ensure_ascii=False)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

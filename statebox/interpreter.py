@@ -16,7 +16,7 @@ from typing import Any
 
 from .asl_errors import ErrorName
 from .errors import StatesError
-from .model import StateGraph
+from .model import State, StateGraph
 from .ports import ActionInvoker, Clock, Entropy
 from .suspension import ResumeEvent, Suspension
 from .timestamps import parse_timestamp
@@ -56,6 +56,7 @@ class Runtime:
     resume_url: Callable[[str], str] | None = None
     default_suspension_seconds: float = 7 * 24 * 3600
     wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
+    history: list[dict[str, Any]] | None = None  # events, kept only when someone will read them
 
     def new_point(self, kind: str, state: str, seconds: float | None, data: JSON) -> dict[str, Any]:
         """A fresh pending point with an unguessable id, its deadline and its token."""
@@ -123,14 +124,18 @@ class Frame:
             entered_time=self.entered_time,
         )
 
-    def enter(self, state_name: str, data: JSON) -> None:
+    def enter(self, state: State, data: JSON) -> None:
         runtime = self.runtime
         now = runtime.clock.now()
         if runtime.stop_at is not None and now >= runtime.stop_at:
             # Out of time in this activation: stop cleanly before the state starts.
-            raise Suspension({"state": state_name, "input": data, "inner": None})
+            raise Suspension({"state": state.name, "input": data, "inner": None})
         runtime.count_transition()
-        self.state_name = state_name
+        if runtime.history is not None:
+            runtime.history.append(
+                {"timestamp": iso_timestamp(now), "type": f"{state.TYPE}StateEntered", "state": state.name}
+            )
+        self.state_name = state.name
         self.entered_time = now
         self.retry_count = 0
 
@@ -200,7 +205,7 @@ async def run_graph(
             raise Suspension(frame.position(state.name, data, stop.position)) from None
     while name is not None:
         state = states[name]
-        frame.enter(name, data)
+        frame.enter(state, data)
         try:
             name, data = await state.run(data, frame, None)
         except Suspension as stop:

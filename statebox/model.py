@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .types import JSON
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class State:
     """What every state has. `next` is None for a terminal state."""
 
+    TYPE: ClassVar[str] = ""
     name: str
     pointer: str
     next: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -15,6 +15,7 @@ from ..types import JSON
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChoiceState(State):
+    TYPE: ClassVar[str] = "Choice"
     flow: JsonPathFlow
     choices: tuple[Any, ...]  # choice_rules.ChoiceRule
     default: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..errors import StatesError
@@ -17,6 +17,7 @@ ValueSource = Callable[[JSON, Any], JSON]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FailState(State):
+    TYPE: ClassVar[str] = "Fail"
     error: str | None = None
     cause: str | None = None
     error_source: ValueSource | None = None  # ErrorPath: a path or an intrinsic call

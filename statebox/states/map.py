@@ -4,7 +4,7 @@ with MaxConcurrency and ToleratedFailureCount / Percentage."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -20,6 +20,7 @@ from .recoverable import RecoverableState
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(RecoverableState):
+    TYPE: ClassVar[str] = "Map"
     flow: JsonPathFlow  # InputPath, ResultSelector, ResultPath, OutputPath
     processor: StateGraph
     items_path: Path | None = None

@@ -4,7 +4,7 @@ branch order. A failing branch fails the state with the branch's error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..dataflow.jsonpath import JsonPathFlow
 from ..interpreter import Frame, gather_bounded, run_graph
@@ -16,6 +16,7 @@ from .recoverable import RecoverableState
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelState(RecoverableState):
+    TYPE: ClassVar[str] = "Parallel"
     flow: JsonPathFlow
     branches: tuple[StateGraph, ...]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -17,6 +17,7 @@ NO_RESULT: Any = object()
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
+    TYPE: ClassVar[str] = "Pass"
     flow: JsonPathFlow
     result: JSON = NO_RESULT
     result_too_large: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..dataflow.jsonpath import JsonPathFlow
 from ..interpreter import Frame
@@ -13,6 +13,7 @@ from ..types import JSON
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SucceedState(State):
+    TYPE: ClassVar[str] = "Succeed"
     flow: JsonPathFlow
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:

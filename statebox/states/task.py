@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -19,6 +19,7 @@ from .recoverable import RecoverableState
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(RecoverableState):
+    TYPE: ClassVar[str] = "Task"
     flow: JsonPathFlow
     resource: ResourceRef
     timeout_seconds: float | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import JsonPathFlow
@@ -19,6 +19,7 @@ from ..types import JSON
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitState(State):
+    TYPE: ClassVar[str] = "Wait"
     flow: JsonPathFlow
     seconds: float | None = None
     timestamp: datetime | None = None
