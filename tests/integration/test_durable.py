@@ -1,0 +1,230 @@
+"""Suspend and resume through the store, against fakeredis and a real redis-server alike."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from statebox.errors import (
+    ContinuationAlreadyUsed,
+    ContinuationExpired,
+    ContinuationNotFound,
+    InputError,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+INCSQUARE = json.loads((ROOT / "state_machines" / "incsquare.json").read_text())
+
+
+def suspend_state(**extra: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": "module:suspend", **extra}
+
+
+async def test_incsquare_suspends_at_49_and_resumes_once_to_50(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    started = await engine.start(INCSQUARE, 6)
+    assert started.status == "SUSPENDED"
+    assert started.output == {"value": 49}
+    assert started.pending[0]["resumeUrl"].startswith("http://statebox.test/?continuation=")
+    finished = await engine.resume(started.continuation, {"approved": True})
+    assert finished.status == "SUCCEEDED"
+    assert finished.output == {"value": 50, "approved": True}
+    with pytest.raises(ContinuationAlreadyUsed) as used:
+        await engine.resume(started.continuation, {})
+    assert used.value.execution_id == started.execution_id
+    described = await engine.describe_execution(started.execution_id)
+    assert described["status"] == "SUCCEEDED"
+    assert [line["outcome"] for line in described["audit"]] == ["success"]
+    events = [event["type"] for event in described["history"]]
+    assert events[0] == "ExecutionStarted" and events[-1] == "ExecutionSucceeded"
+    assert "ExecutionSuspended" in events and "ExecutionResumed" in events
+
+
+async def test_forged_altered_and_expired_continuations(store: Any, make_engine: Any, clock: Any) -> None:
+    engine = make_engine(store)
+    machine = {"StartAt": "S", "States": {"S": suspend_state(TimeoutSeconds=60, End=True)}}
+    started = await engine.start(machine, {})
+    token = started.continuation
+    body, mac = token.split(".")
+    altered = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
+    for bad in ("", "garbage", altered, token + "x", "a.b"):
+        with pytest.raises(ContinuationNotFound):
+            await engine.resume(bad, {})
+    clock.advance(61)
+    with pytest.raises(ContinuationExpired):
+        await engine.resume(token, {})
+
+
+async def test_concurrent_resumes_of_one_continuation_let_exactly_one_proceed(
+    store: Any, make_engine: Any
+) -> None:
+    engine = make_engine(store)
+    started = await engine.start(INCSQUARE, 6)
+
+    async def click(n: int) -> Any:
+        try:
+            return await engine.resume(started.continuation, {"click": n})
+        except ContinuationAlreadyUsed as exc:
+            return exc
+
+    outcomes = await asyncio.gather(*(click(n) for n in range(50)))
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(winners) == 1
+    assert winners[0].status == "SUCCEEDED" and winners[0].output["value"] == 50
+    assert sum(isinstance(o, ContinuationAlreadyUsed) for o in outcomes) == 49
+    record = await engine.describe_execution(started.execution_id)
+    assert len(record["audit"]) == 1
+
+
+async def test_timeout_routes_through_catch_when_the_worker_runs(store: Any, make_engine: Any, clock: Any) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "Approve",
+        "States": {
+            "Approve": suspend_state(
+                TimeoutSeconds=3600,
+                Catch=[{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Escalate"}],
+                Next="Done",
+            ),
+            "Escalate": {"Type": "Pass", "Result": "escalated", "ResultPath": "$.decision", "End": True},
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    started = await engine.start(machine, {"doc": 1})
+    assert await engine.run_due_timers() == 0  # not due yet
+    clock.advance(3601)
+    assert await engine.run_due_timers() == 1
+    record = await engine.describe_execution(started.execution_id)
+    assert record["status"] == "SUCCEEDED"
+    assert record["output"]["decision"] == "escalated"
+    assert record["output"]["timeout"]["Error"] == "States.Timeout"
+    assert await engine.run_due_timers() == 0  # fired once only
+
+
+async def test_parallel_with_two_suspended_branches_completes_after_both(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    branch = lambda name: {"StartAt": name, "States": {name: suspend_state(End=True)}}  # noqa: E731
+    machine = {
+        "StartAt": "Both",
+        "States": {"Both": {"Type": "Parallel", "Branches": [branch("A"), branch("B")], "End": True}},
+    }
+    started = await engine.start(machine, {"doc": "q3"})
+    assert started.status == "SUSPENDED"
+    tokens = {p["state"]: p["continuation"] for p in started.pending}
+    assert set(tokens) == {"A", "B"}
+    halfway = await engine.resume(tokens["B"], {"by": "bob"})
+    assert halfway.status == "SUSPENDED"
+    assert [p["state"] for p in halfway.pending] == ["A"]
+    done = await engine.resume(tokens["A"], {"by": "alice"})
+    assert done.status == "SUCCEEDED"
+    assert done.output == [{"doc": "q3", "by": "alice"}, {"doc": "q3", "by": "bob"}]
+
+
+async def test_failure_resume_is_caught(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": suspend_state(
+                Catch=[{"ErrorEquals": ["Rejected"], "Next": "Handle"}], Next="Ok"
+            ),
+            "Handle": {"Type": "Pass", "End": True},
+            "Ok": {"Type": "Pass", "End": True},
+        },
+    }
+    started = await engine.start(machine, {})
+    result = await engine.resume(started.continuation, error="Rejected", cause="no budget")
+    assert result.status == "SUCCEEDED"
+    assert result.output == {"Error": "Rejected", "Cause": "no budget"}
+
+
+async def test_resume_schema_refuses_bad_input_and_keeps_the_continuation(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    schema = {"type": "object", "required": ["approved"], "properties": {"approved": {"type": "boolean"}}}
+    machine = {"StartAt": "Ask", "States": {"Ask": suspend_state(ResumeSchema=schema, End=True)}}
+    started = await engine.start(machine, {})
+    with pytest.raises(InputError) as refused:
+        await engine.resume(started.continuation, {"approved": "yes"})
+    assert "approved" in str(refused.value)
+    result = await engine.resume(started.continuation, {"approved": True})
+    assert result.status == "SUCCEEDED" and result.output == {"approved": True}
+
+
+async def test_wait_for_task_token_invokes_then_suspends(store: Any, make_engine: Any, tmp_path: Path) -> None:
+    (tmp_path / "notify.py").write_text(
+        "SENT = []\n\ndef main(args):\n    SENT.append(args)\n    return {'queued': True}\n"
+    )
+    engine = make_engine(store, actions_dir=tmp_path)
+    machine = {
+        "StartAt": "Notify",
+        "States": {
+            "Notify": {
+                "Type": "Task",
+                "Resource": "module:notify.waitForTaskToken",
+                "Parameters": {"token.$": "$$.Task.Token", "url.$": "$$.Task.ResumeUrl", "who.$": "$.who"},
+                "ResultPath": "$.answer",
+                "End": True,
+            }
+        },
+    }
+    started = await engine.start(machine, {"who": "alice"})
+    assert started.status == "SUSPENDED"
+    sent = engine.invoker._modules[str(tmp_path / "notify.py")].SENT  # the action really ran
+    assert sent[0]["token"] == started.continuation
+    assert sent[0]["url"].endswith("?continuation=" + started.continuation)
+    done = await engine.resume(started.continuation, {"decision": "approved"})
+    assert done.output == {"who": "alice", "answer": {"decision": "approved"}}
+
+
+async def test_long_wait_becomes_a_timer(store: Any, make_engine: Any, clock: Any) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "Sleep",
+        "States": {"Sleep": {"Type": "Wait", "Seconds": 3 * 86400, "Next": "After"},
+                   "After": {"Type": "Pass", "Result": "woke", "End": True}},
+    }
+    started = await engine.start(machine, {})
+    assert started.status == "SUSPENDED" and started.continuation is None
+    clock.advance(3 * 86400)
+    assert await engine.run_due_timers() == 1
+    assert (await engine.describe_execution(started.execution_id))["output"] == "woke"
+
+
+async def test_stop_at_a_state_boundary_and_continue(store: Any, make_engine: Any, clock: Any) -> None:
+    engine = make_engine(store)
+    stopped = await engine.start(INCSQUARE, 6, stop_at=clock.now())
+    assert stopped.status == "RUNNING"
+    resumed = await engine.continue_execution(stopped.execution_id)
+    assert resumed.status == "SUSPENDED" and resumed.output == {"value": 49}
+
+
+async def test_resumed_execution_can_suspend_again(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "First",
+        "States": {"First": suspend_state(Next="Second"), "Second": suspend_state(End=True)},
+    }
+    started = await engine.start(machine, {"n": 1})
+    again = await engine.resume(started.continuation, {"first": True})
+    assert again.status == "SUSPENDED" and again.continuation != started.continuation
+    done = await engine.resume(again.continuation, {"second": True})
+    assert done.output == {"n": 1, "first": True, "second": True}
+
+
+async def test_map_iterations_suspend_and_finish_in_order(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "Each",
+        "States": {"Each": {"Type": "Map", "ItemProcessor": {"StartAt": "Ask", "States": {"Ask": suspend_state(End=True)}}, "End": True}},
+    }
+    started = await engine.start(machine, [{"i": 0}, {"i": 1}, {"i": 2}])
+    tokens = [p["continuation"] for p in started.pending]
+    assert len(tokens) == 3
+    for n, token in enumerate(reversed(tokens)):
+        result = await engine.resume(token, {"ok": n})
+    assert result.status == "SUCCEEDED"
+    assert result.output == [{"i": 0, "ok": 2}, {"i": 1, "ok": 1}, {"i": 2, "ok": 0}]
