@@ -4,17 +4,24 @@
         exit 0 succeeded, 1 failed, 2 invalid definition or input, 3 suspended
     statebox validate FILE
         prints `POINTER: MESSAGE` per problem; exit 0 valid, 2 invalid
+    statebox resume TOKEN [--input JSON] [--error NAME --cause TEXT]
+    statebox status ID / statebox history ID
+    statebox worker [--once] [--interval SECONDS]
+
+With REDIS_URL (and STATEBOX_SECRET) set, executions live in that Redis, so a machine
+suspended by `run` can be resumed by a later `resume`; without it they live in the process.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from .errors import DefinitionError, InputError, Problem
+from .errors import DefinitionError, InputError, Problem, ServiceError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3
 
@@ -42,16 +49,79 @@ def _print_problems(problems: tuple[Problem, ...], out: IO[str]) -> None:
         print(str(problem), file=out)
 
 
-def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from .engine import run
+def _engine(args: argparse.Namespace) -> Any:
+    """The engine the CLI works with: on REDIS_URL when set, else in this process."""
+    from dataclasses import replace
 
-    definition = _read_text(args.file, "definition file")
-    execution_input = _parse_input(args.input)
-    result = run(
-        definition, execution_input, actions=args.actions, machine_name=Path(args.file).stem
-    )
+    from .config import Settings
+    from .continuations import ContinuationSigner
+    from .engine import Engine, local_engine_parts
+
+    settings = Settings.from_env()
+    if getattr(args, "actions", None):
+        settings = replace(settings, actions_dir=Path(args.actions))
+    if settings.redis_url:
+        from .stores.redis import RedisStore
+
+        if not settings.secret:
+            raise InputError([Problem("", "REDIS_URL is set but STATEBOX_SECRET is not: continuations must be signed")])
+        store: Any = RedisStore.connect(settings.redis_url)
+        signer = ContinuationSigner(settings.secret)
+    else:
+        store, signer = local_engine_parts()
+    return Engine(settings, store=store, signer=signer, persist_finished=bool(settings.redis_url))
+
+
+def _print_result(result: Any, stdout: IO[str]) -> int:
     print(json.dumps(result.to_json(), indent=2, ensure_ascii=False), file=stdout)
     return {"SUCCEEDED": EXIT_OK, "SUSPENDED": EXIT_SUSPENDED}.get(result.status, EXIT_FAILED)
+
+
+def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    definition = _read_text(args.file, "definition file")
+    execution_input = _parse_input(args.input)
+    engine = _engine(args)
+    result = asyncio.run(engine.start(definition, execution_input, machine_name=Path(args.file).stem))
+    return _print_result(result, stdout)
+
+
+def _cmd_resume(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    engine = _engine(args)
+    result = asyncio.run(
+        engine.resume(args.token, _parse_input(args.input), error=args.error, cause=args.cause)
+    )
+    return _print_result(result, stdout)
+
+
+def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    record = asyncio.run(_engine(args).describe_execution(args.execution_id))
+    if args.command == "history":
+        for event in record["history"]:
+            state = f"  {event['state']}" if event.get("state") else ""
+            print(f"{event['timestamp']}  {event['type']}{state}", file=stdout)
+        return EXIT_OK
+    record.pop("history", None)
+    print(json.dumps(record, indent=2, ensure_ascii=False), file=stdout)
+    return EXIT_OK
+
+
+def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    engine = _engine(args)
+
+    async def loop() -> None:
+        while True:
+            fired = await engine.run_due_timers()
+            if fired:
+                print(f"fired {fired} timer(s)", file=stdout, flush=True)
+            if args.once:
+                return
+            await asyncio.sleep(args.interval)
+
+    try:
+        asyncio.run(loop())
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
 
 
 def _cmd_validate(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -75,6 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check a definition and list every problem")
     validate_cmd.add_argument("file")
     validate_cmd.set_defaults(handler=_cmd_validate)
+
+    resume_cmd = commands.add_parser("resume", help="resume a suspended execution")
+    resume_cmd.add_argument("token", help="the continuation id")
+    resume_cmd.add_argument("--input", help="resume input as JSON, or @FILE (merged in)")
+    resume_cmd.add_argument("--error", help="resume as a failure with this error name")
+    resume_cmd.add_argument("--cause", help="the failure's cause")
+    resume_cmd.set_defaults(handler=_cmd_resume)
+
+    for name, text in (("status", "an execution's status"), ("history", "an execution's events")):
+        status_cmd = commands.add_parser(name, help=f"show {text}")
+        status_cmd.add_argument("execution_id")
+        status_cmd.set_defaults(handler=_cmd_status)
+
+    worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
+    worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")
+    worker_cmd.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
+    worker_cmd.set_defaults(handler=_cmd_worker)
     return parser
 
 
@@ -91,6 +178,9 @@ def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: I
     except (DefinitionError, InputError) as exc:
         _print_problems(exc.problems, stderr)
         return EXIT_INVALID
+    except ServiceError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_FAILED
     except NotImplementedError as exc:
         print(f"not supported yet: {exc}", file=stderr)
         return EXIT_INVALID

@@ -15,6 +15,7 @@ Record (snapshot format 1, JSON):
 from __future__ import annotations
 
 import asyncio
+import copy
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -364,7 +365,8 @@ class Engine:
                 pending=points,
             )
         else:
-            record.update(status="SUCCEEDED", output=output, position=None, pending=[])
+            # Outputs share literals with the cached machine; the caller gets its own copy.
+            record.update(status="SUCCEEDED", output=copy.deepcopy(output), position=None, pending=[])
         now = self.clock.now()
         record["transitions"] = runtime.transitions
         if runtime.history:

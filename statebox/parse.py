@@ -9,6 +9,7 @@ Three steps, none of which lets a traceback reach the user:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable
@@ -28,8 +29,10 @@ MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
 class Builder:
     """Compiles the fields states share, collecting problems instead of raising."""
 
-    def __init__(self) -> None:
+    def __init__(self, top_language: str = "JSONPath") -> None:
         self.problems: list[Problem] = []
+        # States inside Parallel / Map default to the machine's language, not their parent's.
+        self.top_language = top_language
 
     def problem(self, at: str, message: str) -> None:
         self.problems.append(Problem(at, message))
@@ -185,7 +188,8 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
     key = (text, name)
     machine = _MACHINES.get(key)
     if machine is None:
-        machine = _build(doc, hashlib.sha256(text.encode()).hexdigest(), name)
+        # A private copy: the cached machine must not change when the caller's dict does.
+        machine = _build(copy.deepcopy(doc), hashlib.sha256(text.encode()).hexdigest(), name)
         if len(_MACHINES) >= _MACHINE_CACHE_SIZE:
             _MACHINES.pop(next(iter(_MACHINES)))
         _MACHINES[key] = machine
@@ -198,8 +202,8 @@ def _build(doc: JSON, digest: str, name: str | None) -> Machine:
     problems = find_problems(doc)
     if problems:
         raise DefinitionError(problems)
-    builder = Builder()
     language = doc.get("QueryLanguage", "JSONPath")
+    builder = Builder(language)
     graph = builder.graph(doc, "", language)
     if builder.problems:
         raise DefinitionError(builder.problems)

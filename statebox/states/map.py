@@ -163,7 +163,7 @@ def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, languag
         pointer=at,
         next=spec.get("Next"),
         flow=builder.flow(spec, at, parameters=False),
-        processor=builder.graph(spec[processor_field], child(at, processor_field), language),
+        processor=builder.graph(spec[processor_field], child(at, processor_field), builder.top_language),
         items_path=builder.path(spec, "ItemsPath", at),
         item_selector=builder.template(spec, selector_field, at),
         max_concurrency=int(spec.get("MaxConcurrency", 0)),

@@ -63,7 +63,7 @@ def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: st
         next=spec.get("Next"),
         flow=builder.flow(spec, at),
         branches=tuple(
-            builder.graph(branch, child(at, "Branches", index), language)
+            builder.graph(branch, child(at, "Branches", index), builder.top_language)
             for index, branch in enumerate(spec["Branches"])
         ),
         retriers=builder.retriers(spec),
