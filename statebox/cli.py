@@ -64,7 +64,9 @@ def _engine(args: argparse.Namespace) -> Any:
         from .stores.redis import RedisStore
 
         if not settings.secret:
-            raise InputError([Problem("", "REDIS_URL is set but STATEBOX_SECRET is not: continuations must be signed")])
+            raise InputError(
+                [Problem("", "REDIS_URL is set but STATEBOX_SECRET is not: continuations must be signed")]
+            )
         store: Any = RedisStore.connect(settings.redis_url)
         signer = ContinuationSigner(settings.secret)
     else:

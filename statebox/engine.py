@@ -1,4 +1,5 @@
-"""The engine: the one façade every adapter calls. Durable executions: start, suspend, resume exactly once, timers — over a store.
+"""The engine, the one façade every adapter calls: start, suspend, resume exactly once,
+timers — over a store.
 
 `Engine` is the façade the adapters (CLI, dev server, web action, worker) call. It runs the
 pure interpreter, turns a Suspension into a snapshot record plus continuation tokens, and on
@@ -18,8 +19,8 @@ import asyncio
 import copy
 import secrets
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from .asl_errors import ErrorName
@@ -41,6 +42,7 @@ from .stores import NewPoint
 from .suspension import ResumeEvent, Suspension, has_boundary_stop, pending_points
 from .timestamps import parse_timestamp
 from .types import JSON
+
 
 @dataclass(frozen=True, slots=True)
 class ExecutionResult:
@@ -212,7 +214,9 @@ class Engine:
                 await self.store.drop_timer(execution_key, point_id)
         return fired
 
-    async def continue_execution(self, execution_key: str, stop_at: datetime | None = None) -> ExecutionResult:
+    async def continue_execution(
+        self, execution_key: str, stop_at: datetime | None = None
+    ) -> ExecutionResult:
         """Continue an execution that stopped at a state boundary (a new activation's work)."""
         record = await self.store.load(execution_key)
         if record is None:
@@ -270,7 +274,12 @@ class Engine:
             }
         )
         record["history"].append(
-            {"timestamp": iso_timestamp(now), "type": "ExecutionResumed", "state": point["state"], "outcome": event.kind}
+            {
+                "timestamp": iso_timestamp(now),
+                "type": "ExecutionResumed",
+                "state": point["state"],
+                "outcome": event.kind,
+            }
         )
         return await self._advance(
             machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
@@ -290,7 +299,7 @@ class Engine:
     async def _machine(self, record: dict[str, Any]) -> Machine:
         from .parse import _MACHINES
 
-        for (text, name), machine in list(_MACHINES.items()):
+        for (_text, name), machine in list(_MACHINES.items()):
             if machine.definition_hash == record["definitionHash"] and name == record["machine"]:
                 return machine
         text = await self.store.load_definition(record["definitionHash"])
@@ -298,7 +307,9 @@ class Engine:
             raise StoreUnavailable("the execution's definition is missing from the store")
         return parse(text, record["machine"])
 
-    def _runtime(self, machine: Machine, record: dict[str, Any], event: ResumeEvent | None, stop_at: datetime | None) -> Runtime:
+    def _runtime(
+        self, machine: Machine, record: dict[str, Any], event: ResumeEvent | None, stop_at: datetime | None
+    ) -> Runtime:
         key = record["executionKey"]
         settings = self.settings
         return Runtime(
@@ -350,14 +361,23 @@ class Engine:
             output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
             runtime.check_size(output, "The execution output")
         except StatesError as failure:
-            record.update(status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[])
+            record.update(
+                status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[]
+            )
             if failure.error == ErrorName.TIMEOUT and event is not None and event.kind == "timeout":
                 record["status"] = "TIMED_OUT" if self._is_execution_timeout(record) else "FAILED"
         except Suspension as stop:
             points = list(pending_points(stop.position))
             if has_boundary_stop(stop.position):
                 points.append(
-                    {"id": secrets.token_hex(16), "kind": "continue", "state": "", "due": iso_timestamp(self.clock.now()), "data": None, "token": None}
+                    {
+                        "id": secrets.token_hex(16),
+                        "kind": "continue",
+                        "state": "",
+                        "due": iso_timestamp(self.clock.now()),
+                        "data": None,
+                        "token": None,
+                    }
                 )
             record.update(
                 status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
@@ -484,8 +504,11 @@ async def resume_async(token: str, input: JSON = None, **options: Any) -> Execut
     error = options.pop("error", None)
     cause = options.pop("cause", None)
     engine = _library_engine(
-        options.pop("actions", None), options.pop("invoker", None), options.pop("clock", None),
-        options.pop("entropy", None), options.pop("settings", None),
+        options.pop("actions", None),
+        options.pop("invoker", None),
+        options.pop("clock", None),
+        options.pop("entropy", None),
+        options.pop("settings", None),
     )
     return await engine.resume(token, input, error=error, cause=cause)
 

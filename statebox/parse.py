@@ -108,9 +108,7 @@ class Builder:
                     interval_seconds=float(spec.get("IntervalSeconds", 1)),
                     max_attempts=int(spec.get("MaxAttempts", 3)),
                     backoff_rate=float(spec.get("BackoffRate", 2.0)),
-                    max_delay_seconds=(
-                        float(spec["MaxDelaySeconds"]) if "MaxDelaySeconds" in spec else None
-                    ),
+                    max_delay_seconds=(float(spec["MaxDelaySeconds"]) if "MaxDelaySeconds" in spec else None),
                     full_jitter=spec.get("JitterStrategy") == "FULL",
                 )
             )
@@ -124,9 +122,9 @@ class Builder:
                 Catcher(
                     error_equals=tuple(spec["ErrorEquals"]),
                     next=spec["Next"],
-                    result_path=None if result_path is DISCARD else (
-                        result_path or ReferencePath.compile("$")
-                    ),
+                    result_path=None
+                    if result_path is DISCARD
+                    else (result_path or ReferencePath.compile("$")),
                 )
             )
         return tuple(out)

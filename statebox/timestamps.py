@@ -1,37 +1,85 @@
-"""RFC 3339 timestamps as ASL accepts them: `2016-03-14T01:59:00Z`, fractional seconds of any
-length (nanoseconds included), `Z` or a numeric offset; a `T` separator is required."""
+"""Timestamps as ASL reads them, parsed in one place for Choice rules and Wait states."""
 
 from __future__ import annotations
 
+import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})\Z"
+# AWS's error text for a bad Wait timestamp ("not a valid ISO-8601 extended offset date-time
+# format string") is the Javadoc name of Java's ISO_OFFSET_DATE_TIME, so this mirrors that
+# parser: case-insensitive T and Z, seconds optional, 0-9 fraction digits, offsets up to
+# +-18:00 with optional seconds, strict calendar. ASCII digits only (`\d` would admit others).
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})"
+    r"(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)"
 )
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MAX_OFFSET_SECONDS = 18 * 3600
+
+Instant = tuple[int, int]
+"""(seconds since the Unix epoch, nanoseconds): tuples order exactly like the instants."""
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    # Proleptic Gregorian day count without datetime, which cannot represent year 0.
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def parse_instant(text: object) -> Instant | None:
+    """The instant an ISO-8601 offset date-time string denotes, or None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    return _parse_instant(text)
+
+
+# Timestamp rules re-parse the Variable's string on every evaluation, and loops tend to see the
+# same few strings again; a small cache makes those repeats cost a dict lookup.
+@functools.lru_cache(maxsize=1024)
+def _parse_instant(text: str) -> Instant | None:
+    m = _TIMESTAMP.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    hour, minute = int(m[4]), int(m[5])
+    second = int(m[6]) if m[6] else 0
+    if not 1 <= month <= 12 or hour > 23 or minute > 59 or second > 59:
+        return None
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= _DAYS_IN_MONTH[month - 1] + (month == 2 and leap):
+        return None
+    offset = 0
+    if m[8]:
+        off_h, off_m = int(m[9]), int(m[10])
+        off_s = int(m[11]) if m[11] else 0
+        if off_m > 59 or off_s > 59:
+            return None
+        offset = off_h * 3600 + off_m * 60 + off_s
+        if offset > _MAX_OFFSET_SECONDS:
+            return None
+        if m[8] == "-":
+            offset = -offset
+    nanos = int(m[7].ljust(9, "0")) if m[7] else 0
+    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return seconds - offset, nanos
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_timestamp(text: object) -> datetime | None:
-    """The instant a timestamp string denotes, or None when it is not a valid one."""
-    if not isinstance(text, str):
+    """The instant as an aware UTC datetime (microsecond precision), or None if invalid."""
+    instant = parse_instant(text)
+    if instant is None:
         return None
-    m = _RFC3339.match(text)
-    if not m:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    fraction, offset = m.group(7), m.group(8)
-    if offset in ("Z", "z"):
-        tz = timezone.utc
-    else:
-        sign = 1 if offset[0] == "+" else -1
-        hours, minutes = int(offset[1:3]), int(offset[4:6])
-        if hours > 23 or minutes > 59:
-            return None
-        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    seconds, nanos = instant
     try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-    except ValueError:
+        return _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+    except OverflowError:
         return None
-    if fraction:
-        moment += timedelta(microseconds=int((fraction + "000000")[:6]))
-    return moment

@@ -11,7 +11,7 @@ JSONObject: TypeAlias = dict[str, Any]
 
 
 def pointer(*parts: str | int) -> str:
-    """Build an RFC 6901 JSON pointer from path parts: pointer("States", "A~B") == "/States/A~0B"."""
+    """An RFC 6901 JSON pointer from path parts: pointer("States", "A~B") == "/States/A~0B"."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 

@@ -3,12 +3,10 @@
 An action result with a top-level `error` key is OpenWhisk's application error and fails the
 task. Its value maps to the ASL Error / Cause like this:
 
-| `error` value                                   | Error                          | Cause                                  |
-|-------------------------------------------------|--------------------------------|----------------------------------------|
-| object with `errorType` or `name` (a string)    | that string                    | `errorMessage`, `message` or `cause`, else the object as JSON |
-| object with neither                             | `ActionError`                  | the object as JSON                     |
-| string                                          | `ActionError`                  | the string                             |
-| anything else                                   | `ActionError`                  | the value as JSON                      |
+- an object with a string `errorType` or `name`: Error is that string; Cause is its
+  `errorMessage`, `message` or `cause`, else the object as compact JSON;
+- a string: Error `ActionError`, Cause the string;
+- anything else: Error `ActionError`, Cause the value as compact JSON.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-
 from ..model import State
 from .choice import build_choice
 from .fail import build_fail

@@ -30,8 +30,7 @@ class ChoiceState(State):
             return self.default, output
         raise StatesError(
             ErrorName.NO_CHOICE_MATCHED,
-            f"No Choice Rules matched the input of the Choice state '{self.name}' and it has "
-            "no Default.",
+            f"No Choice Rules matched the input of the Choice state '{self.name}' and it has no Default.",
         )
 
 

@@ -51,17 +51,14 @@ class MapState(RecoverableState):
             shown = "nothing" if value is MISSING else _json_text(value)
             raise StatesError(
                 ErrorName.RUNTIME,
-                f'The {field} field refers to value "{shown}" which is not a valid integer: '
-                f"{path.text}",
+                f'The {field} field refers to value "{shown}" which is not a valid integer: {path.text}',
             )
         return value
 
     def _tolerance(self, data: JSON, frame: Frame) -> tuple[int | None, float | None]:
         count = self.tolerated_failure_count
         if self.tolerated_failure_count_path is not None:
-            count = self._integer(
-                self.tolerated_failure_count_path, data, frame, "ToleratedFailureCountPath"
-            )
+            count = self._integer(self.tolerated_failure_count_path, data, frame, "ToleratedFailureCountPath")
         if count is not None and count < 0:
             raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
         percentage = self.tolerated_failure_percentage
@@ -75,9 +72,7 @@ class MapState(RecoverableState):
                 )
             percentage = float(value)
         if percentage is not None and not 0 <= percentage <= 100:
-            raise StatesError(
-                ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100."
-            )
+            raise StatesError(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
         return count, percentage
 
     async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
@@ -138,9 +133,8 @@ class MapState(RecoverableState):
             )
         return self.flow.output(raw_input, results, frame)
 
-def _over_threshold(
-    failures: int, total: int, count: int | None, percentage: float | None
-) -> bool:
+
+def _over_threshold(failures: int, total: int, count: int | None, percentage: float | None) -> bool:
     within_count = count is not None and failures <= count
     within_percentage = percentage is not None and failures * 100 <= percentage * total
     return not (within_count or within_percentage)
@@ -171,9 +165,7 @@ def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, languag
         tolerated_failure_count=spec.get("ToleratedFailureCount"),
         tolerated_failure_count_path=builder.required_path(spec, "ToleratedFailureCountPath", at),
         tolerated_failure_percentage=float(percentage) if percentage is not None else None,
-        tolerated_failure_percentage_path=builder.required_path(
-            spec, "ToleratedFailurePercentagePath", at
-        ),
+        tolerated_failure_percentage_path=builder.required_path(spec, "ToleratedFailurePercentagePath", at),
         retriers=builder.retriers(spec),
         catchers=builder.catchers(spec, at),
     )

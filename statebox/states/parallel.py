@@ -54,6 +54,7 @@ class ParallelState(RecoverableState):
             )
         return self.flow.output(raw_input, results, frame)
 
+
 def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: str) -> ParallelState:
     from ..types import child
 

@@ -9,8 +9,8 @@ from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
-from ..suspension import Suspension
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
+from ..suspension import Suspension
 from ..types import JSON
 
 
@@ -50,6 +50,7 @@ class RecoverableState(State):
                 if catcher is None:
                     raise
                 return catcher.next, _caught_output(catcher, raw_input, failure)
+
 
 def _caught_output(catcher: Catcher, raw_input: JSON, failure: StatesError) -> JSON:
     if catcher.result_path is None or catcher.result_path is DISCARD:

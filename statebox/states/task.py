@@ -92,6 +92,7 @@ class TaskState(RecoverableState):
                 return {**data, **event.input}
         return event.input
 
+
 def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
     timeout = spec.get("TimeoutSeconds")
     heartbeat = spec.get("HeartbeatSeconds")

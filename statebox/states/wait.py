@@ -32,8 +32,10 @@ class WaitState(State):
             return self.seconds
         if self.seconds_path is not None:
             value = self._read(self.seconds_path, data, frame)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                isinstance(value, float) and not value.is_integer()
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (isinstance(value, float) and not value.is_integer())
             ):
                 raise StatesError(
                     ErrorName.RUNTIME,
@@ -82,6 +84,7 @@ class WaitState(State):
             raise Suspension({"pending": runtime.new_point("timer", self.name, seconds, data)})
         await runtime.clock.sleep(seconds)
         return self.next, self.flow.select_output(data, frame)
+
 
 def build_wait(spec: dict, *, name: str, at: str, builder: Any, language: str) -> WaitState:
     seconds = spec.get("Seconds")
