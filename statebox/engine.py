@@ -19,7 +19,7 @@ import asyncio
 import copy
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from .errors import (
     StatesError,
     StoreUnavailable,
 )
-from .interpreter import Frame, Limits, Runtime, iso_timestamp, run_graph
+from .interpreter import ExecutionTimedOut, Frame, Limits, Runtime, iso_timestamp, run_graph
 from .model import Machine
 from .parse import parse
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
@@ -74,6 +74,7 @@ class ExecutionResult:
 
 
 RECORD_FORMAT = 1
+_INTERNAL_POINTS = frozenset({"continue", "expire"})  # the engine's own timers, no continuation
 FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT"})
 
 
@@ -187,7 +188,9 @@ class Engine:
             if name in record:
                 out[name] = record[name]
         if record["status"] in ("SUSPENDED", "RUNNING"):
-            out["pending"] = [self._public_point(p) for p in record["pending"] if p["kind"] != "continue"]
+            out["pending"] = [
+                self._public_point(p) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
+            ]
         return out
 
     async def run_due_timers(self, limit: int = 100) -> int:
@@ -206,7 +209,7 @@ class Engine:
             if point is None:
                 await self.store.drop_timer(execution_key, point_id)
                 continue
-            kind = {"timer": "timer", "continue": "continue"}.get(point["kind"], "timeout")
+            kind = point["kind"] if point["kind"] in ("timer", "continue", "expire") else "timeout"
             try:
                 await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, None)
                 fired += 1
@@ -335,7 +338,14 @@ class Engine:
             default_suspension_seconds=settings.default_suspension_seconds,
             wait_suspend_seconds=settings.wait_suspend_seconds,
             history=[] if self.keep_history else None,
+            execution_deadline=self._deadline(machine, record),
         )
+
+    def _deadline(self, machine: Machine, record: dict[str, Any]) -> datetime | None:
+        if machine.timeout_seconds is None:
+            return None
+        start = parse_timestamp(record["startTime"]) or self.clock.now()
+        return start + timedelta(seconds=machine.timeout_seconds)
 
     def resume_url(self, token: str) -> str:
         base = self.base_url or ""
@@ -355,30 +365,36 @@ class Engine:
     ) -> ExecutionResult:
         runtime = self._runtime(machine, record, event, stop_at)
         previous_points = {p["id"] for p in record["pending"]}
+        deadline = runtime.execution_deadline
         try:
+            if event is not None and event.kind == "expire":
+                raise ExecutionTimedOut()
             if is_new:
                 runtime.check_size(record["input"], "The execution input")
-            output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            remaining = None if deadline is None else (deadline - self.clock.now()).total_seconds()
+            async with asyncio.timeout(remaining):
+                output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            if deadline is not None and self.clock.now() > deadline:
+                raise ExecutionTimedOut()  # the last state outlived the deadline (injected clocks)
             runtime.check_size(output, "The execution output")
+        except (ExecutionTimedOut, TimeoutError):
+            record.update(
+                status="TIMED_OUT",
+                error=ErrorName.TIMEOUT.value,
+                cause=f"The execution ran past the machine's TimeoutSeconds ({machine.timeout_seconds:g}).",
+                position=None,
+                pending=[],
+            )
         except StatesError as failure:
             record.update(
                 status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[]
             )
-            if failure.error == ErrorName.TIMEOUT and event is not None and event.kind == "timeout":
-                record["status"] = "TIMED_OUT" if self._is_execution_timeout(record) else "FAILED"
         except Suspension as stop:
             points = list(pending_points(stop.position))
+            if deadline is not None:
+                points.append(_internal_point("expire", deadline))
             if has_boundary_stop(stop.position):
-                points.append(
-                    {
-                        "id": secrets.token_hex(16),
-                        "kind": "continue",
-                        "state": "",
-                        "due": iso_timestamp(self.clock.now()),
-                        "data": None,
-                        "token": None,
-                    }
-                )
+                points.append(_internal_point("continue", self.clock.now()))
             record.update(
                 status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
                 position=stop.position,
@@ -413,9 +429,6 @@ class Engine:
             raise StoreUnavailable("another resume took over this execution; try again")
         return self._result(record)
 
-    def _is_execution_timeout(self, record: dict[str, Any]) -> bool:
-        return False
-
     def _ttl(self, record: dict[str, Any]) -> int:
         retention = int(self.settings.retention_seconds)
         if record["status"] in FINAL_STATUSES:
@@ -443,7 +456,7 @@ class Engine:
             return ExecutionResult(status, key, output=record["output"])
         if status in ("FAILED", "TIMED_OUT"):
             return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
-        public = tuple(self._public_point(p) for p in record["pending"] if p["kind"] != "continue")
+        public = tuple(self._public_point(p) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS)
         first = next((p for p in public if "continuation" in p), None)
         return ExecutionResult(
             status,
@@ -553,6 +566,18 @@ def run(definition: JSON | str | bytes, input: JSON = None, **options: Any) -> E
 def resume(token: str, input: JSON = None, **options: Any) -> ExecutionResult:
     """Synchronous `resume_async`."""
     return _sync(resume_async(token, input, **options))
+
+
+def _internal_point(kind: str, due: datetime) -> dict[str, Any]:
+    """A pending point of the engine's own: no continuation, only a timer."""
+    return {
+        "id": secrets.token_hex(16),
+        "kind": kind,
+        "state": "",
+        "due": iso_timestamp(due),
+        "data": None,
+        "token": None,
+    }
 
 
 def _event_for(status: str) -> str:

@@ -23,6 +23,10 @@ from .timestamps import parse_timestamp
 from .types import JSON
 
 
+class ExecutionTimedOut(Exception):  # noqa: N818 - a control-flow signal, never caught by Catch
+    """The machine's TimeoutSeconds has passed: the whole execution ends TIMED_OUT."""
+
+
 def iso_timestamp(moment: datetime) -> str:
     """AWS's context-object time format: ISO-8601 UTC with milliseconds and a Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -51,6 +55,7 @@ class Runtime:
     state_machine_name: str
     transitions: int = 0
     stop_at: datetime | None = None  # stop at the next state boundary once this time is reached
+    execution_deadline: datetime | None = None  # the machine's TimeoutSeconds, as a time
     resume_event: ResumeEvent | None = None
     issue_token: Callable[[str, datetime], str] | None = None  # continuation token for a point
     resume_url: Callable[[str], str] | None = None
@@ -130,6 +135,8 @@ class Frame:
         if runtime.stop_at is not None and now >= runtime.stop_at:
             # Out of time in this activation: stop cleanly before the state starts.
             raise Suspension({"state": state.name, "input": data, "inner": None})
+        if runtime.execution_deadline is not None and now >= runtime.execution_deadline:
+            raise ExecutionTimedOut()
         runtime.count_transition()
         if runtime.history is not None:
             runtime.history.append(
