@@ -107,6 +107,56 @@ def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    import logging
+
+    from aiohttp import web
+
+    from .config import Settings
+    from .continuations import ContinuationSigner
+    from .engine import Engine
+    from .web.devserver import build_app
+    from .web.handler import Service
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    if settings.redis_url:
+        from .stores.redis import RedisStore
+
+        store: Any = RedisStore.connect(settings.redis_url)
+        print(f"statebox: store = Redis at {settings.redis_url}", file=stdout, flush=True)
+    else:
+        from .stores.redis import RedisStore
+
+        store = RedisStore.in_process()
+        print(
+            "statebox: store = embedded in-process store (set REDIS_URL for a real Redis); "
+            "it forgets every execution when the server stops",
+            file=stdout,
+            flush=True,
+        )
+    secret = settings.secret
+    if not secret:
+        import secrets as secrets_module
+
+        secret = secrets_module.token_hex(32)
+        print(
+            "statebox: STATEBOX_SECRET not set; continuations are signed with a key for this run only",
+            file=stdout,
+            flush=True,
+        )
+    engine = Engine(settings, store=store, signer=ContinuationSigner(secret))
+    service = Service(engine=engine, machines_dir=Path(args.machines))
+    print(
+        f"statebox: serving on http://{args.host}:{args.port}/ (actions from {settings.actions_dir}, "
+        f"machines from {args.machines})",
+        file=stdout,
+        flush=True,
+    )
+    web.run_app(build_app(service), host=args.host, port=args.port, print=None)
+    return EXIT_OK
+
+
 def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     engine = _engine(args)
 
@@ -159,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
         status_cmd = commands.add_parser(name, help=f"show {text}")
         status_cmd.add_argument("execution_id")
         status_cmd.set_defaults(handler=_cmd_status)
+
+    serve_cmd = commands.add_parser("serve", help="run the dev server (same HTTP surface as the web action)")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8080)
+    serve_cmd.add_argument("--machines", default="state_machines", help="folder of stored machines")
+    serve_cmd.set_defaults(handler=_cmd_serve)
 
     worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
     worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")

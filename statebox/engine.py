@@ -107,6 +107,7 @@ class Engine:
         *,
         machine_name: str | None = None,
         stop_at: datetime | None = None,
+        base_url: str | None = None,
     ) -> ExecutionResult:
         machine = definition if isinstance(definition, Machine) else parse(definition, machine_name)
         key = secrets.token_hex(16)
@@ -125,6 +126,7 @@ class Engine:
             "transitions": 0,
             "history": [{"timestamp": iso_timestamp(now), "type": "ExecutionStarted"}],
             "audit": [],
+            "baseUrl": base_url or self.base_url,
         }
         return await self._advance(machine, record, None, None, stop_at, owner="", is_new=True)
 
@@ -137,6 +139,7 @@ class Engine:
         cause: str | None = None,
         caller: dict[str, Any] | None = None,
         stop_at: datetime | None = None,
+        base_url: str | None = None,
     ) -> ExecutionResult:
         """Resume the point a continuation names: as success with `resume_input` merged in,
         or, when `error` is given, as a failure of the suspended task."""
@@ -189,7 +192,7 @@ class Engine:
                 out[name] = record[name]
         if record["status"] in ("SUSPENDED", "RUNNING"):
             out["pending"] = [
-                self._public_point(p) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
+                self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
             ]
         return out
 
@@ -334,7 +337,7 @@ class Engine:
             stop_at=stop_at,
             resume_event=event,
             issue_token=lambda point_id, due: self.signer.issue(key, point_id, due),
-            resume_url=self.resume_url if self.base_url else None,
+            resume_url=(lambda token: self.resume_url(token, record)) if self._base(record) else None,
             default_suspension_seconds=settings.default_suspension_seconds,
             wait_suspend_seconds=settings.wait_suspend_seconds,
             history=[] if self.keep_history else None,
@@ -347,8 +350,11 @@ class Engine:
         start = parse_timestamp(record["startTime"]) or self.clock.now()
         return start + timedelta(seconds=machine.timeout_seconds)
 
-    def resume_url(self, token: str) -> str:
-        base = self.base_url or ""
+    def _base(self, record: dict[str, Any]) -> str | None:
+        return record.get("baseUrl") or self.base_url
+
+    def resume_url(self, token: str, record: dict[str, Any]) -> str:
+        base = self._base(record) or ""
         return f"{base}{'&' if '?' in base else '?'}continuation={token}"
 
     async def _advance(
@@ -439,12 +445,12 @@ class Engine:
         )
         return max(1, int((latest - self.clock.now()).total_seconds())) + retention
 
-    def _public_point(self, point: dict[str, Any]) -> dict[str, Any]:
+    def _public_point(self, point: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
         if point["kind"] in ("merge", "token") and point.get("token"):
             out["continuation"] = point["token"]
-            if self.base_url:
-                out["resumeUrl"] = self.resume_url(point["token"])
+            if self._base(record):
+                out["resumeUrl"] = self.resume_url(point["token"], record)
         if point.get("data") is not None:
             out["data"] = point["data"]
         return out
@@ -456,7 +462,7 @@ class Engine:
             return ExecutionResult(status, key, output=record["output"])
         if status in ("FAILED", "TIMED_OUT"):
             return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
-        public = tuple(self._public_point(p) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS)
+        public = tuple(self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS)
         first = next((p for p in public if "continuation" in p), None)
         return ExecutionResult(
             status,

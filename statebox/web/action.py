@@ -1,0 +1,204 @@
+"""The OpenWhisk web-action entry point: `main(args)` → `{statusCode, headers, body}`.
+
+It translates OpenWhisk's arguments into an HttpRequest and the answer back, nothing else. It
+accepts both deployments (see openwhisk-contract.md §1.3 / §1.4):
+- `--web raw`: `__ow_query` and `__ow_body` (base64 for application/json and binary types)
+  are exact; recommended.
+- `--web true`: query and body fields arrive merged into `args` (query values as strings).
+  `continuation`, `execution` and `input` are read as query fields, everything else that is not
+  `__ow_*` or a `statebox_*` parameter is the JSON body.
+
+It never lets an exception escape and never returns a top-level `error` key (contract §0.5).
+One event loop, engine and Redis connection pool per container, reused across activations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..config import Settings
+from .protocol import HttpRequest, HttpResponse
+
+log = logging.getLogger("statebox.action")
+
+QUERY_FIELDS = ("continuation", "execution", "input")
+PARAMETERS = {
+    "statebox_redis_url": "redis_url",
+    "statebox_secret": "secret",
+    "statebox_actions_dir": "actions_dir",
+    "statebox_base_url": "base_url",
+    "statebox_machines_dir": "machines_dir",
+}
+_CONTAINER: dict[str, Any] = {}
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _json_response(status: int, body: Any) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body}
+
+
+def main(args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        config = _config(args)
+        if not config.get("secret"):
+            return _json_response(
+                500,
+                {
+                    "message": "statebox is not configured: set the statebox_secret parameter "
+                    "(or STATEBOX_SECRET) to sign continuations",
+                    "kind": "ConfigurationError",
+                },
+            )
+        if not config.get("redis_url"):
+            return _json_response(
+                500,
+                {
+                    "message": "statebox is not configured: set statebox_redis_url (or REDIS_URL); "
+                    "a web action keeps its state in Redis",
+                    "kind": "ConfigurationError",
+                },
+            )
+        service = _service(config)
+        request = to_request(args, config)
+        from .handler import handle
+
+        response = _loop().run_until_complete(handle(request, service))
+        return to_result(response)
+    except Exception:  # noqa: BLE001 - contract §0.5: always answer {statusCode, headers, body}
+        request_id = secrets.token_hex(6)
+        log.exception("activation failed (request %s)", request_id)
+        return _json_response(
+            500, {"message": f"unexpected failure (request {request_id})", "kind": "InternalError"}
+        )
+
+
+def _config(args: dict[str, Any]) -> dict[str, Any]:
+    env = os.environ
+    config: dict[str, Any] = {
+        "redis_url": env.get("REDIS_URL"),
+        "secret": env.get("STATEBOX_SECRET"),
+        "actions_dir": env.get("STATEBOX_ACTIONS_DIR"),
+        "base_url": env.get("STATEBOX_BASE_URL"),
+        "machines_dir": env.get("STATEBOX_MACHINES_DIR"),
+    }
+    for parameter, name in PARAMETERS.items():
+        if args.get(parameter):
+            config[name] = args[parameter]
+    return config
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    loop = _CONTAINER.get("loop")
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _CONTAINER["loop"] = loop
+    return loop
+
+
+def _service(config: dict[str, Any]) -> Any:
+    key = json.dumps(config, sort_keys=True)
+    cached = _CONTAINER.get("service")
+    if cached is not None and _CONTAINER.get("service_key") == key:
+        return cached
+    from ..continuations import ContinuationSigner
+    from ..engine import Engine
+    from ..stores.redis import RedisStore
+    from .handler import Service
+
+    settings = Settings.from_env()
+    if config.get("actions_dir"):
+        settings = replace(settings, actions_dir=Path(config["actions_dir"]))
+    elif not settings.actions_dir.is_absolute():
+        settings = replace(settings, actions_dir=_PACKAGE_ROOT / settings.actions_dir)
+    engine = Engine(
+        settings,
+        store=RedisStore.connect(config["redis_url"]),
+        signer=ContinuationSigner(config["secret"]),
+        base_url=config.get("base_url"),
+    )
+    machines = (
+        Path(config["machines_dir"]) if config.get("machines_dir") else _PACKAGE_ROOT / "state_machines"
+    )
+    service = Service(engine=engine, machines_dir=machines)
+    _CONTAINER.update(service=service, service_key=key)
+    return service
+
+
+def _public_base_url(config: dict[str, Any]) -> str:
+    """`https://APIHOST/api/v1/web/NAMESPACE/PACKAGE/ACTION` from the action's own identity;
+    the request's `host` header may be an internal address (contract §1.3)."""
+    if config.get("base_url"):
+        return str(config["base_url"])
+    api_host = os.environ.get("__OW_API_HOST", "").rstrip("/")
+    parts = [p for p in os.environ.get("__OW_ACTION_NAME", "").split("/") if p]
+    if not api_host or not parts:
+        return ""
+    if len(parts) == 2:
+        parts = [parts[0], "default", parts[1]]
+    if not api_host.startswith("http"):
+        api_host = "https://" + api_host
+    return f"{api_host}/api/v1/web/{'/'.join(parts)}"
+
+
+def _decode_raw_body(body: Any, content_type: str) -> bytes:
+    if not body:
+        return b""
+    if not isinstance(body, str):
+        return json.dumps(body).encode()
+    textual = (
+        content_type.startswith("text/")
+        or content_type.startswith("application/x-www-form-urlencoded")
+        or ("+json" in content_type)
+    )
+    if not textual:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return body.encode("utf-8")
+
+
+def to_request(args: dict[str, Any], config: dict[str, Any]) -> HttpRequest:
+    headers = {str(k).lower(): str(v) for k, v in (args.get("__ow_headers") or {}).items()}
+    method = str(args.get("__ow_method", "post")).upper()
+    path = str(args.get("__ow_path") or "/")
+    remote = headers.get("x-forwarded-for", "").split(",")[0].strip() or None
+    base_url = _public_base_url(config)
+    if "__ow_query" in args:  # raw web action: exact query and body
+        query = dict(parse_qsl(str(args.get("__ow_query") or ""), keep_blank_values=True))
+        body = _decode_raw_body(args.get("__ow_body"), headers.get("content-type", ""))
+        return HttpRequest(method, path, query, headers, body, remote=remote, base_url=base_url)
+    query = {k: str(args[k]) for k in QUERY_FIELDS if k in args}
+    fields = {
+        k: v
+        for k, v in args.items()
+        if not k.startswith("__ow_") and k not in PARAMETERS and k not in QUERY_FIELDS
+    }
+    if "__ow_body" in args:
+        raw = args["__ow_body"]
+        parsed = raw if not isinstance(raw, str) else None
+        body = raw.encode("utf-8") if isinstance(raw, str) else b""
+        return HttpRequest(
+            method, path, query, headers, body, parsed_body=parsed, remote=remote, base_url=base_url
+        )
+    return HttpRequest(
+        method, path, query, headers, b"", parsed_body=fields or None, remote=remote, base_url=base_url
+    )
+
+
+def to_result(response: HttpResponse) -> dict[str, Any]:
+    headers = dict(response.headers)
+    body = response.body
+    if isinstance(body, str) and response.content_type.startswith("application/json"):
+        body = json.loads(body)
+    return {"statusCode": response.status, "headers": headers, "body": body}

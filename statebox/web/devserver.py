@@ -1,0 +1,77 @@
+"""`statebox serve`: an aiohttp server around the same handler as the web action.
+
+It only translates aiohttp's request and response; every decision is in `handler.py`.
+Embedded defaults: an in-process store unless REDIS_URL is set, actions from demo_actions/,
+machines from state_machines/, and a timer loop in the same process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from .handler import Service, handle
+from .protocol import HttpRequest, HttpResponse
+
+log = logging.getLogger("statebox.serve")
+
+
+def to_request(request: web.Request, body: bytes) -> HttpRequest:
+    return HttpRequest(
+        method=request.method,
+        path=request.path,
+        query={k: v for k, v in request.query.items()},
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+        remote=request.remote,
+        base_url=f"{request.scheme}://{request.host}/",
+    )
+
+
+def to_response(response: HttpResponse) -> web.Response:
+    content_type = response.content_type
+    if isinstance(response.body, str) and not content_type.startswith("application/json"):
+        text = response.body
+    else:
+        text = json.dumps(response.body, ensure_ascii=False)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return web.Response(
+        status=response.status, text=text, headers=headers, content_type=content_type.split(";")[0]
+    )
+
+
+def build_app(service: Service, *, timer_interval: float | None = 1.0) -> web.Application:
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            body = b"x" * (service.max_request_bytes + 1)  # let the handler give its 413
+        return to_response(await handle(to_request(request, body), service))
+
+    app = web.Application(client_max_size=service.max_request_bytes + 1)
+    app.router.add_route("*", "/{tail:.*}", dispatch)
+
+    if timer_interval is not None:
+
+        async def timers(app: web.Application) -> Any:
+            async def loop() -> None:
+                while True:
+                    try:
+                        await service.engine.run_due_timers()
+                    except Exception:  # noqa: BLE001 - keep ticking; the error is logged
+                        log.exception("timer tick failed")
+                    await asyncio.sleep(timer_interval)
+
+            task = asyncio.create_task(loop())
+            yield
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        app.cleanup_ctx.append(timers)
+    return app

@@ -1,0 +1,253 @@
+"""The whole HTTP surface of DESIGN.md as one transport-neutral function:
+`await handle(request, service) -> HttpResponse`.
+
+    POST /                       body = ASL definition, ?input=JSON          start
+    POST /                       body = {"definition" | "stateMachine", "input"}   start
+    POST /NAME                   start state_machines/NAME.json, body = input
+    POST /?continuation=ID       resume, body / query fields merged in; {"error", "cause"} fails it
+    GET  /?continuation=ID       what is pending (JSON), or a confirmation page for a browser
+    GET  /?execution=ID          status, output and history
+
+The status-code table for our errors lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..continuations import redact
+from ..engine import Engine, ExecutionResult
+from ..errors import (
+    ContinuationAlreadyUsed,
+    ContinuationExpired,
+    ContinuationNotFound,
+    DefinitionError,
+    InputError,
+    PayloadTooLarge,
+    Problem,
+    StateboxError,
+    StoreUnavailable,
+)
+from . import pages
+from .protocol import HttpRequest, HttpResponse
+
+log = logging.getLogger("statebox.web")
+
+STATUS_FOR_ERROR: dict[type[StateboxError], int] = {
+    DefinitionError: 400,
+    InputError: 400,
+    ContinuationNotFound: 404,
+    ContinuationAlreadyUsed: 409,
+    ContinuationExpired: 410,
+    PayloadTooLarge: 413,
+    StoreUnavailable: 503,
+}
+_MACHINE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}\Z")
+
+
+@dataclass
+class Service:
+    """What the handler needs: the engine, where stored machines live, and limits."""
+
+    engine: Engine
+    machines_dir: Path
+    max_request_bytes: int = 1024 * 1024
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    return HttpResponse(status, body, {"Content-Type": "application/json"})
+
+
+def _html(status: int, body: str) -> HttpResponse:
+    return HttpResponse(status, body, {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _loads(text: str | bytes, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InputError([Problem("", f"{what} is not valid JSON: {exc}")]) from None
+
+
+def _body(request: HttpRequest) -> Any:
+    """The request body as JSON (None when empty); form posts become a dict of fields."""
+    if request.parsed_body is not None:
+        return request.parsed_body
+    if request.form is not None:
+        return dict(request.form)
+    if not request.body:
+        return None
+    if len(request.body) > 0 and request.header("content-type").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        try:
+            return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise InputError([Problem("", "the form body is not UTF-8")]) from None
+    return _loads(request.body, "the request body")
+
+
+def _query_value(text: str) -> Any:
+    """Query values are strings; `?input=6` means the number 6, `?approved=true` true."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _result_response(result: ExecutionResult, request: HttpRequest) -> HttpResponse:
+    status = 202 if result.status in ("SUSPENDED", "RUNNING") else 200
+    body = result.to_json()
+    if result.continuation is not None:
+        body["resumeUrl"] = _resume_url(request.base_url, result.continuation)
+    return _json(status, body)
+
+
+def _resume_url(base_url: str, token: str) -> str:
+    return f"{base_url}{'&' if '?' in base_url else '?'}continuation={token}"
+
+
+async def handle(request: HttpRequest, service: Service) -> HttpResponse:
+    """Answer one request. Never raises: every failure is a response."""
+    try:
+        if len(request.body) > service.max_request_bytes:
+            raise PayloadTooLarge(f"the request body is larger than {service.max_request_bytes} bytes")
+        return await _route(request, service)
+    except StateboxError as exc:
+        status = next((code for cls, code in STATUS_FOR_ERROR.items() if isinstance(exc, cls)), 400)
+        return _error_response(request, status, exc)
+    except Exception:  # noqa: BLE001 - the last line of defence: log, never show a traceback
+        request_id = secrets.token_hex(6)
+        log.exception("request %s failed", request_id)
+        return _json(500, {"error": "InternalError", "message": f"unexpected failure (request {request_id})"})
+
+
+def _error_response(request: HttpRequest, status: int, exc: StateboxError) -> HttpResponse:
+    if request.wants_html() and status in pages.PAGE_FOR_STATUS:
+        title, message = pages.PAGE_FOR_STATUS[status]
+        return _html(status, pages.result_page(title, message))
+    body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    problems = getattr(exc, "problems", None)
+    if problems:
+        body["problems"] = [{"pointer": p.pointer, "message": p.message} for p in problems]
+    if isinstance(exc, ContinuationAlreadyUsed) and exc.execution_id:
+        body["executionId"] = exc.execution_id
+    return _json(status, body)
+
+
+async def _route(request: HttpRequest, service: Service) -> HttpResponse:
+    query = request.query
+    method = request.method.upper()
+    if "continuation" in query:
+        if method == "GET":
+            return await _show_continuation(request, service)
+        if method == "POST":
+            return await _resume(request, service)
+    elif "execution" in query and method == "GET":
+        return _json(200, await service.engine.describe_execution(query["execution"]))
+    elif method == "POST":
+        return await _start(request, service)
+    elif method == "GET" and request.path.strip("/") == "":
+        return _json(200, {"service": "statebox", "machines": _stored_machines(service)})
+    return _json(
+        405 if request.path.strip("/") == "" else 404, {"error": "NotFound", "message": "no such route"}
+    )
+
+
+def _stored_machines(service: Service) -> list[str]:
+    if not service.machines_dir.is_dir():
+        return []
+    return sorted(p.stem for p in service.machines_dir.glob("*.json"))
+
+
+def _stored_machine(service: Service, name: str) -> tuple[str, str]:
+    if not _MACHINE_NAME.match(name):
+        raise ContinuationNotFound(f"no stored machine named {name!r}")
+    path = service.machines_dir / f"{name}.json"
+    if not path.is_file():
+        raise ContinuationNotFound(f"no stored machine named {name!r}")
+    return path.read_text(encoding="utf-8"), name
+
+
+async def _start(request: HttpRequest, service: Service) -> HttpResponse:
+    name = request.path.strip("/")
+    body = _body(request)
+    if name:
+        definition, machine_name = _stored_machine(service, name)
+        execution_input = body if body is not None else {}
+    elif isinstance(body, dict) and ("definition" in body or "stateMachine" in body):
+        if "stateMachine" in body:
+            definition, machine_name = _stored_machine(service, str(body["stateMachine"]))
+        else:
+            definition, machine_name = body["definition"], None
+        execution_input = body.get("input", {})
+    elif isinstance(body, dict) and ("States" in body or "StartAt" in body):
+        definition, machine_name = body, None
+        execution_input = _query_value(request.query["input"]) if "input" in request.query else {}
+    else:
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    'POST an ASL definition (with ?input=JSON), {"definition": ..., "input": ...}, '
+                    '{"stateMachine": NAME, ...} or POST /NAME with the input',
+                )
+            ]
+        )
+    result = await service.engine.start(
+        definition, execution_input, machine_name=machine_name, base_url=request.base_url
+    )
+    return _result_response(result, request)
+
+
+async def _show_continuation(request: HttpRequest, service: Service) -> HttpResponse:
+    token = request.query["continuation"]
+    pending = await service.engine.describe_continuation(token)
+    if request.wants_html():
+        return _html(200, pages.confirmation_page(pending, _resume_url(request.base_url, token)))
+    pending["resumeUrl"] = _resume_url(request.base_url, token)
+    return _json(200, pending)
+
+
+async def _resume(request: HttpRequest, service: Service) -> HttpResponse:
+    token = request.query["continuation"]
+    body = _body(request)
+    if body is not None and not isinstance(body, dict):
+        raise InputError([Problem("", "the resume input must be a JSON object")])
+    fields = {k: _query_value(v) for k, v in request.query.items() if k != "continuation"}
+    resume_input = {**fields, **(body or {})}
+    caller = {"address": request.remote, "userAgent": request.header("user-agent") or None}
+    error = resume_input.pop("error", None) if "error" in resume_input else None
+    if error is not None:
+        result = await service.engine.resume(
+            token,
+            error=str(error),
+            cause=_text(resume_input.get("cause")),
+            caller=caller,
+            base_url=request.base_url,
+        )
+    else:
+        if request.form is not None or request.header("content-type").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            resume_input = {k: v for k, v in resume_input.items() if not (k == "comment" and v == "")}
+        result = await service.engine.resume(token, resume_input, caller=caller, base_url=request.base_url)
+    log.info("resumed %s -> %s", redact(token), result.status)
+    if request.wants_html():
+        decision = resume_input.get("decision")
+        title = {"approved": "Approved", "rejected": "Rejected"}.get(str(decision), "Thank you")
+        return _html(200, pages.result_page(title, "Your answer was recorded."))
+    return _result_response(result, request)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
