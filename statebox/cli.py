@@ -110,12 +110,10 @@ def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
 def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     import logging
 
-    from aiohttp import web
-
     from .config import Settings
     from .continuations import ContinuationSigner
     from .engine import Engine
-    from .web.devserver import build_app
+    from .web.devserver import serve
     from .web.handler import Service
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -153,7 +151,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         file=stdout,
         flush=True,
     )
-    web.run_app(build_app(service), host=args.host, port=args.port, print=None)
+    serve(service, args.host, args.port)
     return EXIT_OK
 
 

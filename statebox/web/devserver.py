@@ -75,3 +75,8 @@ def build_app(service: Service, *, timer_interval: float | None = 1.0) -> web.Ap
 
         app.cleanup_ctx.append(timers)
     return app
+
+
+def serve(service: Service, host: str, port: int) -> None:
+    """Run the dev server until interrupted."""
+    web.run_app(build_app(service), host=host, port=port, print=None)
