@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install statebox and run a sample machine.
+# The main job on a fresh machine: install statebox, start the dev server with its embedded
+# defaults (in-process store, demo_actions/, state_machines/), run the incsquare demo against
+# it, and leave the server running for you to try more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/statebox run state_machines/order_total.json \
-  --input '{"customer": "ann", "lines": [{"sku": "tea", "qty": 2, "price": 3.5}, {"sku": "cup", "qty": 1, "price": 10}, {"sku": "pot", "qty": 1, "price": 24}]}'
+PORT=${PORT:-8080}
+.venv/bin/statebox serve --port "$PORT" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT INT TERM
+.venv/bin/python scripts/demo.py "http://127.0.0.1:$PORT/"
+wait $server

@@ -117,6 +117,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     from .web.handler import Service
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings.from_env()
     if settings.redis_url:
         from .stores.redis import RedisStore

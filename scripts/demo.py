@@ -1,0 +1,55 @@
+"""The README's demo: drive a running `statebox serve` through incsquare with curl-like calls,
+printing each command and its answer. Standard library only."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080/"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def call(method: str, url: str, body: bytes | None = None, shown: str = "") -> dict:
+    print(f"\n$ curl -X {method} {shown}'{url}'")
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, text = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read().decode()
+    answer = json.loads(text)
+    print(f"HTTP {status}\n{json.dumps(answer, indent=2)}")
+    return answer
+
+
+def wait_until_up() -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(BASE, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"the dev server did not answer at {BASE}")
+
+
+def main() -> None:
+    wait_until_up()
+    definition = (ROOT / "state_machines" / "incsquare.json").read_bytes()
+    started = call(
+        "POST", f"{BASE}?input=6", definition,
+        "-H 'Content-Type: application/json' -d @state_machines/incsquare.json ",
+    )
+    token = started["continuation"]
+    call("POST", f"{BASE}?continuation={token}")
+    call("POST", f"{BASE}?continuation={token}")
+    print(f"\nThe dev server is still running at {BASE} — try state_machines/approval.json, "
+          f"or open {BASE}?execution={started['executionId']} . Ctrl-C stops it.")
+
+
+if __name__ == "__main__":
+    main()
