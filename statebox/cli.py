@@ -7,6 +7,7 @@
     statebox resume TOKEN [--input JSON] [--error NAME --cause TEXT]
     statebox status ID / statebox history ID
     statebox worker [--once] [--interval SECONDS]
+    statebox package [-o action.zip]       the OpenWhisk action zip (deps vendored); prints its size
 
 With REDIS_URL (and STATEBOX_SECRET) set, executions live in that Redis, so a machine
 suspended by `run` can be resumed by a later `resume`; without it they live in the process.
@@ -71,7 +72,24 @@ def _engine(args: argparse.Namespace) -> Any:
         signer = ContinuationSigner(settings.secret)
     else:
         store, signer = local_engine_parts()
-    return Engine(settings, store=store, signer=signer, persist_finished=bool(settings.redis_url))
+    return Engine(
+        settings,
+        store=store,
+        signer=signer,
+        invoker=_invoker(settings),
+        persist_finished=bool(settings.redis_url),
+    )
+
+
+def _invoker(settings: Any) -> Any:
+    """`openwhisk:` Tasks over REST with STATEBOX_OW_API_HOST (and STATEBOX_OW_API_KEY), else local."""
+    import os
+
+    from .invokers.routing import build_invoker
+
+    return build_invoker(
+        settings.actions_dir, os.environ.get("STATEBOX_OW_API_HOST"), os.environ.get("STATEBOX_OW_API_KEY")
+    )
 
 
 def _print_result(result: Any, stdout: IO[str]) -> int:
@@ -175,6 +193,24 @@ def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     return EXIT_OK
 
 
+def _cmd_package(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .package import PackageError, build_action_zip
+
+    try:
+        report = build_action_zip(
+            Path(args.output),
+            project_root=Path(args.root) if args.root else None,
+            platform=args.platform,
+            python_version=args.python_version,
+            log=lambda line: print(line, file=stderr, flush=True),
+        )
+    except PackageError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_FAILED
+    print(report.summary(), file=stdout)
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .parse import parse
 
@@ -214,6 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8080)
     serve_cmd.add_argument("--machines", default="state_machines", help="folder of stored machines")
     serve_cmd.set_defaults(handler=_cmd_serve)
+
+    package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
+    package_cmd.add_argument("-o", "--output", default="action.zip", help="the zip to write")
+    package_cmd.add_argument("--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)")
+    package_cmd.add_argument(
+        "--platform", default=None, help="wheel platform of the runtime image (default: manylinux x86-64)"
+    )
+    package_cmd.add_argument("--python-version", default="3.11", help="Python of the runtime kind")
+    package_cmd.set_defaults(handler=_cmd_package)
 
     worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
     worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")

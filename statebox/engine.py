@@ -16,7 +16,7 @@ Record (snapshot format 1, JSON):
 from __future__ import annotations
 
 import asyncio
-import copy
+import json
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -44,7 +44,7 @@ from .timestamps import parse_timestamp
 from .types import JSON
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ExecutionResult:
     """How an execution ended (or paused). `status` is SUCCEEDED, FAILED, TIMED_OUT or SUSPENDED."""
 
@@ -56,6 +56,11 @@ class ExecutionResult:
     continuation: str | None = None
     expires_at: str | None = None
     pending: tuple[dict[str, Any], ...] = ()  # every open point: continuation, state, expiresAt
+
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio and loggers repr results, and outputs can be 256 KiB.
+        detail = f", error={self.error!r}" if self.error else ""
+        return f"ExecutionResult(status={self.status!r}, execution_id={self.execution_id!r}{detail})"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status, "executionId": self.execution_id}
@@ -382,7 +387,10 @@ class Engine:
                 output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
             if deadline is not None and self.clock.now() > deadline:
                 raise ExecutionTimedOut()  # the last state outlived the deadline (injected clocks)
-            runtime.check_size(output, "The execution output")
+            if self.persist_finished:
+                # Stored outputs are checked; library runs skip this whole-document encode (the
+                # input and every task result were checked on the way in).
+                runtime.check_size(output, "The execution output")
         except (ExecutionTimedOut, TimeoutError):
             record.update(
                 status="TIMED_OUT",
@@ -407,8 +415,7 @@ class Engine:
                 pending=points,
             )
         else:
-            # Outputs share literals with the cached machine; the caller gets its own copy.
-            record.update(status="SUCCEEDED", output=copy.deepcopy(output), position=None, pending=[])
+            record.update(status="SUCCEEDED", output=output, position=None, pending=[])
         now = self.clock.now()
         record["transitions"] = runtime.transitions
         if runtime.history:

@@ -88,15 +88,18 @@ class Runtime:
                 "transitions (a runaway loop?).",
             )
 
-    def check_size(self, value: JSON, what: str) -> None:
-        """States.DataLimitExceeded when a value crossing a boundary is over the payload limit."""
-        size = json_size(value)
+    def check_size(self, value: JSON, what: str) -> str:
+        """States.DataLimitExceeded when a value crossing a boundary is over the payload limit.
+        Returns the value's compact JSON text, for callers that need it anyway."""
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        size = len(text) if text.isascii() else len(text.encode())
         if size > self.limits.max_payload_bytes:
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,
                 f"{what} has a size of {size} bytes, exceeding the limit of "
                 f"{self.limits.max_payload_bytes} bytes.",
             )
+        return text
 
 
 def json_size(value: JSON) -> int:

@@ -10,6 +10,7 @@ from ..dataflow.jsonpath import JsonPathFlow
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
+from ..templates import copy_json
 from ..types import JSON
 
 NO_RESULT: Any = object()
@@ -20,17 +21,17 @@ class PassState(State):
     TYPE: ClassVar[str] = "Pass"
     flow: JsonPathFlow
     result: JSON = NO_RESULT
-    result_too_large: bool = False
+    result_size: int = 0  # bytes of the Result literal, measured once at parse time
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
-        if self.result_too_large:
+        if self.result_size > frame.runtime.limits.max_payload_bytes:
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
                 "maximum number of bytes service limit.",
             )
         effective = self.flow.effective_input(raw_input, frame)
-        result = effective if self.result is NO_RESULT else self.result
+        result = effective if self.result is NO_RESULT else copy_json(self.result)
         return self.next, self.flow.output(raw_input, result, frame)
 
 
@@ -38,12 +39,11 @@ def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Any, langua
     from ..interpreter import json_size
 
     result = spec.get("Result", NO_RESULT)
-    too_large = result is not NO_RESULT and json_size(result) > 256 * 1024
     return PassState(
         name=name,
         pointer=at,
         next=spec.get("Next"),
         flow=builder.flow(spec, at),
         result=result,
-        result_too_large=too_large,
+        result_size=0 if result is NO_RESULT else json_size(result),
     )

@@ -1,8 +1,10 @@
 """The Redis store (redis-py asyncio API): one execution record, one small hash per pending
-point, a lease lock per execution, and one sorted set of timers.
+point, a lease lock per execution, and one sorted set of timers. Runs unchanged on a single
+Redis server (or fakeredis) and on a Redis Cluster.
 
-Keys (prefix `statebox:` by default); every key of an execution carries the hash tag
-`{<execution key>}`, so Lua scripts touch one Redis Cluster slot:
+Keys (prefix `statebox:` by default; the prefix must not contain `{`); every key of an
+execution carries the hash tag `{<execution key>}`, so they share one Redis Cluster slot and a
+script may touch them together:
 
     statebox:def:<sha256>                 the definition, stored once, shared by executions
     statebox:{<exec>}:rec                 the execution record (JSON, versioned)
@@ -10,7 +12,36 @@ Keys (prefix `statebox:` by default); every key of an execution carries the hash
     statebox:{<exec>}:lock                lease held by the one resume running the execution
     statebox:timers                       sorted set "<exec>:<point id>" → due time (epoch s)
 
-Round trips: a suspend is one pipeline; a resume is a claim script plus one pipeline.
+Connecting: `RedisStore.connect("redis://host:6379/0")` (or `rediss://`) is one server;
+`RedisStore.connect("redis+cluster://host:7000")` (or `rediss+cluster://`, or any URL with
+`cluster=True`) is a Redis Cluster through `redis.asyncio.cluster.RedisCluster`: the URL names
+one node, the others are discovered. `REDIS_URL` takes the same forms. `RedisStore(client)`
+picks the cluster path whenever `client` is a `RedisCluster`.
+
+Writing an execution (`save`) touches three slots: the execution's, the definition's and the
+timers'. Crash safety needs the new points' timers and the definition in place no later than
+the record that refers to them, and the finished point's timer removed only after the commit
+(the other orders could leave a point with no timeout, or a record with no definition).
+
+- Single server: one script does it all atomically, after the lease check: definition
+  (SET NX), new timers (ZADD), record and points, finished timer (ZREM). A "lost" lease
+  writes nothing at all.
+- Cluster: a script may only touch one slot and redis-py's cluster pipeline refuses scripts,
+  so the same script commits the execution's slot alone, bracketed by plain commands:
+  definition + new timers first (one cluster pipeline, sent to their nodes in parallel), then
+  the commit script, then ZREM of the finished timer if the commit went through. A crash
+  between them leaves at worst a timer for a point that does not exist, which the worker
+  drops.
+
+Round trips (steady state: scripts cached on the server; a NOSCRIPT after a restart or
+failover costs one SCRIPT LOAD and a retry, handled by redis-py):
+
+    operation                       single server          cluster
+    start → suspend                 1 (commit script)      2 (def + timers, commit)
+    resume → finished               2 (claim, commit)      3 (claim, commit, ZREM)
+    resume → suspended again        2 (claim, commit)      4 (claim, timers, commit, ZREM)
+
+plus one GET of the definition when the resuming process has not parsed it yet.
 """
 
 from __future__ import annotations
@@ -35,16 +66,25 @@ redis.call('HSET', KEYS[1], 'status', 'claimed')
 return {'ok', redis.call('GET', KEYS[3])}
 """
 
-# Commit: only the lease holder (or a fresh execution, owner '') writes. KEYS: rec, lock,
-# finished point ('' slot allowed), then the new points.
+# Commit: only the lease holder (or a fresh execution, owner '') writes; "lost" writes nothing.
+# KEYS: rec, lock, finished point (any key of the slot when none), the ARGV[5] new points, then,
+#       when ARGV[6] == '1' (single server), the timers set and the definition key.
+# ARGV: owner, record JSON, ttl s, '1' if a point finished, #new points, shared ('1'/'0'),
+#       finished timer member, definition text ('' = none), then member, due per new timer.
 _COMMIT = """
 if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost' end
+local n = tonumber(ARGV[5])
+if ARGV[6] == '1' then
+  if ARGV[8] ~= '' then redis.call('SET', KEYS[5 + n], ARGV[8], 'NX') end
+  for i = 9, #ARGV, 2 do redis.call('ZADD', KEYS[4 + n], ARGV[i + 1], ARGV[i]) end
+  if ARGV[4] == '1' then redis.call('ZREM', KEYS[4 + n], ARGV[7]) end
+end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[3], 'status', 'used')
   redis.call('EXPIRE', KEYS[3], ARGV[3])
 end
-for i = 4, #KEYS do
+for i = 4, 3 + n do
   redis.call('HSET', KEYS[i], 'status', 'pending')
   redis.call('EXPIRE', KEYS[i], ARGV[3])
 end
@@ -74,23 +114,40 @@ return 1
 
 
 class RedisStore:
-    """Executions in Redis. `client` is a redis.asyncio client (or fakeredis's)."""
+    """Executions in Redis. `client` is a redis.asyncio client, a redis.asyncio RedisCluster,
+    or fakeredis's async client."""
 
     def __init__(self, client: Any, prefix: str = "statebox:", lease_ms: int = 60_000) -> None:
+        from redis.asyncio.cluster import RedisCluster
+
+        if "{" in prefix or "}" in prefix:
+            raise ValueError("the key prefix must not contain '{' or '}' (Redis Cluster hash tags)")
         self.client = client
         self.prefix = prefix
         self.lease_ms = lease_ms
+        self.cluster = isinstance(client, RedisCluster)
         self._claim = client.register_script(_CLAIM)
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
         self._take_timer = client.register_script(_TAKE_TIMER)
 
     @staticmethod
-    def connect(url: str, **options: Any) -> RedisStore:
+    def connect(url: str, *, cluster: bool = False, **options: Any) -> RedisStore:
+        """A store on the server `url` names: `redis://` / `rediss://` for one server,
+        `redis+cluster://` / `rediss+cluster://` (or `cluster=True`) for a Redis Cluster
+        reached through any one of its nodes."""
+        scheme, separator, rest = url.partition("://")
+        if scheme.endswith("+cluster"):
+            cluster = True
+            url = scheme.removesuffix("+cluster") + separator + rest
+        timeouts = {"socket_timeout": 5, "socket_connect_timeout": 5}
+        if cluster:
+            from redis.asyncio.cluster import RedisCluster
+
+            return RedisStore(RedisCluster.from_url(url, **timeouts), **options)
         import redis.asyncio as redis_asyncio
 
-        client = redis_asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        return RedisStore(client, **options)
+        return RedisStore(redis_asyncio.from_url(url, **timeouts), **options)
 
     @staticmethod
     def in_process(**options: Any) -> RedisStore:
@@ -123,7 +180,7 @@ class RedisStore:
         try:
             return await coroutine
         except RedisError as exc:
-            raise StoreUnavailable(f"the store is unavailable ({type(exc).__name__})") from None
+            raise StoreUnavailable(f"the store is unavailable ({type(exc).__name__}: {exc})") from None
         except OSError as exc:
             raise StoreUnavailable(f"the store is unavailable ({exc.strerror or exc})") from None
 
@@ -137,29 +194,43 @@ class RedisStore:
         owner: str = "",
         definition: tuple[str, str] | None = None,
     ) -> bool:
-        """Write a record with its new pending points and timers in one round trip.
-        Returns False when `owner` no longer holds the execution's lease (nothing written)."""
+        """Write a record with its new pending points and timers (one round trip on a single
+        server; see the module docstring for a cluster). Returns False when `owner` no longer
+        holds the execution's lease (then the execution's keys are untouched)."""
         key = record["executionKey"]
-        pipe = self.client.pipeline(transaction=False)
-        if definition is not None:
-            pipe.set(self.definition_key(definition[0]), definition[1], nx=True)
-        if new_points:
-            # Timers first: a crash after this leaves a timer for a point that does not exist,
-            # which the worker ignores; the other order could leave a point with no timeout.
-            pipe.zadd(self.timers_key, {f"{key}:{p.point_id}": p.due_epoch for p in new_points})
+        timers = {f"{key}:{p.point_id}": p.due_epoch for p in new_points}
+        finished_member = f"{key}:{finished_point}" if finished_point else ""
         keys = [
             self.record_key(key),
             self.lock_key(key),
             self.point_key(key, finished_point or "none"),
             *(self.point_key(key, p.point_id) for p in new_points),
         ]
-        args = [owner, json.dumps(record, separators=(",", ":")), ttl_seconds, "1" if finished_point else "0"]
-        await self._commit(keys=keys, args=args, client=pipe)
-        if finished_point:
-            pipe.zrem(self.timers_key, f"{key}:{finished_point}")
-        results = await self._call(pipe.execute())
-        verdict = results[-2] if finished_point else results[-1]
-        return (verdict.decode() if isinstance(verdict, bytes) else verdict) == "ok"
+        args: list[Any] = [
+            owner,
+            json.dumps(record, separators=(",", ":")),
+            ttl_seconds,
+            "1" if finished_point else "0",
+            len(new_points),
+        ]
+        if not self.cluster:
+            keys += [self.timers_key, self.definition_key(definition[0] if definition else "none")]
+            args += ["1", finished_member, definition[1] if definition else ""]
+            for member, due in timers.items():
+                args += [member, repr(due)]
+            return _text(await self._call(self._commit(keys=keys, args=args))) == "ok"
+        # Cluster: the definition and the timers live in other slots than the execution.
+        if definition is not None or timers:
+            pipe = self.client.pipeline()
+            if definition is not None:
+                pipe.set(self.definition_key(definition[0]), definition[1], nx=True)
+            if timers:
+                pipe.zadd(self.timers_key, timers)
+            await self._call(pipe.execute())
+        verdict = _text(await self._call(self._commit(keys=keys, args=[*args, "0"])))
+        if verdict == "ok" and finished_point:
+            await self._call(self.client.zrem(self.timers_key, finished_member))
+        return verdict == "ok"
 
     async def claim(self, execution_key: str, point_id: str, owner: str) -> Claim:
         reply = await self._call(
@@ -172,7 +243,7 @@ class RedisStore:
                 args=[owner, self.lease_ms],
             )
         )
-        status = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
+        status = _text(reply[0])
         if status != "ok":
             return Claim(status)
         if reply[1] is None:
@@ -205,8 +276,7 @@ class RedisStore:
         )
         out = []
         for member in members:
-            text = member.decode() if isinstance(member, bytes) else member
-            execution_key, _, point_id = text.partition(":")
+            execution_key, _, point_id = _text(member).partition(":")
             out.append((execution_key, point_id))
         return out
 
@@ -224,3 +294,7 @@ class RedisStore:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def _text(value: Any) -> Any:
+    return value.decode() if isinstance(value, bytes) else value

@@ -9,6 +9,8 @@ accepts both deployments (see openwhisk-contract.md §1.3 / §1.4):
   `__ow_*` or a `statebox_*` parameter is the JSON body.
 
 It never lets an exception escape and never returns a top-level `error` key (contract §0.5).
+An activation with `statebox_tick: true` and no `__ow_method` (an alarm trigger's rule, see the
+README) fires the due timers instead and answers `{"fired": n}`.
 One event loop, engine and Redis connection pool per container, reused across activations.
 """
 
@@ -38,6 +40,8 @@ PARAMETERS = {
     "statebox_actions_dir": "actions_dir",
     "statebox_base_url": "base_url",
     "statebox_machines_dir": "machines_dir",
+    "statebox_ow_api_host": "ow_api_host",
+    "statebox_ow_api_key": "ow_api_key",
 }
 _CONTAINER: dict[str, Any] = {}
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +73,9 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
                 },
             )
         service = _service(config)
+        if is_tick(args):
+            fired = _loop().run_until_complete(service.engine.run_due_timers())
+            return _json_response(200, {"fired": fired})
         request = to_request(args, config)
         from .handler import handle
 
@@ -82,6 +89,12 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         )
 
 
+def is_tick(args: dict[str, Any]) -> bool:
+    """A timer tick: an alarm trigger's `statebox_tick: true`, never a web request (a `--web true`
+    request could otherwise smuggle the field in)."""
+    return args.get("statebox_tick") in (True, "true") and "__ow_method" not in args
+
+
 def _config(args: dict[str, Any]) -> dict[str, Any]:
     env = os.environ
     config: dict[str, Any] = {
@@ -90,6 +103,9 @@ def _config(args: dict[str, Any]) -> dict[str, Any]:
         "actions_dir": env.get("STATEBOX_ACTIONS_DIR"),
         "base_url": env.get("STATEBOX_BASE_URL"),
         "machines_dir": env.get("STATEBOX_MACHINES_DIR"),
+        # openwhisk: Tasks go over REST when an API host is known (contract §2.1), else run locally.
+        "ow_api_host": env.get("__OW_API_HOST"),
+        "ow_api_key": env.get("__OW_API_KEY"),
     }
     for parameter, name in PARAMETERS.items():
         if args.get(parameter):
@@ -112,6 +128,7 @@ def _service(config: dict[str, Any]) -> Any:
         return cached
     from ..continuations import ContinuationSigner
     from ..engine import Engine
+    from ..invokers.routing import build_invoker
     from ..stores.redis import RedisStore
     from .handler import Service
 
@@ -124,6 +141,7 @@ def _service(config: dict[str, Any]) -> Any:
         settings,
         store=RedisStore.connect(config["redis_url"]),
         signer=ContinuationSigner(config["secret"]),
+        invoker=build_invoker(settings.actions_dir, config.get("ow_api_host"), config.get("ow_api_key")),
         base_url=config.get("base_url"),
     )
     machines = (

@@ -1,0 +1,225 @@
+"""`statebox package -o action.zip`: the zip for OpenWhisk's `python:3.11` kind.
+
+    action.zip
+    ├── __main__.py        main(args) -> statebox.web.main(args)
+    ├── statebox/          this package (no __pycache__)
+    ├── demo_actions/      module: actions (and openwhisk: actions in local mode)
+    ├── state_machines/    stored machines (POST /NAME)
+    └── aiohttp/ redis/ jsonschema/ jsonpath_ng/ ... (+ *.dist-info)   vendored at the root
+
+Why this shape (openwhisk-contract.md §4.3-§4.4, §5.3):
+- The runtime renames `__main__.py` to `main__.py` and imports it as the module `main__`, from the
+  unpacked folder, which is `sys.path[0]`: the entry uses no relative imports, and root-level
+  packages import as usual, ahead of the image's own site-packages.
+- The python:3.11 image has none of statebox's dependencies, so every runtime dependency is
+  vendored with `pip install --target <tmp> --no-compile` (the runtime rejects a stdlib `venv`
+  folder, and a root `requirements.txt` would make /init pip-install inside the container, so
+  neither is shipped). `fakeredis` is a dependency for local runs and tests only and stays out.
+- Wheels: pip is asked for the runtime image's platform (`--only-binary=:all: --platform
+  manylinux_2_28/2_17 x86_64 --implementation cp --python-version 3.11`; the image is Debian 12,
+  glibc 2.36, x86-64). For that target pip picks compiled cp311 wheels for aiohttp, multidict,
+  yarl, frozenlist and propcache (faster, and each of them falls back to pure Python by itself
+  if its extension cannot load, e.g. with AIOHTTP_NO_EXTENSIONS=1 or on another CPU) and for
+  rpds-py (needed by jsonschema via referencing), which has no pure-Python fallback: the zip is
+  therefore tied to CPython 3.11 on Linux x86-64. `--platform manylinux2014_aarch64` builds for
+  an ARM deployment. Everything else is pure Python (py3-none-any).
+- No .pyc files (`--no-compile`, __pycache__ skipped): the image's Python compiles on import.
+- Entries are sorted and time-stamped 1980-01-01, so the same inputs give the same zip.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENTRY_POINT = '''"""OpenWhisk entry point of the statebox web action (kind python:3.11).
+
+The runtime renames this file to main__.py and imports it as the module `main__`: no relative
+imports here. The zip root (statebox/ and the vendored dependencies) is on sys.path.
+"""
+
+from statebox.web import main as _statebox_main
+
+
+def main(args):
+    return _statebox_main(args)
+'''
+
+DEFAULT_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
+NOT_VENDORED = frozenset({"fakeredis"})  # local runs and tests only; the action uses a real Redis
+MAX_ZIP_BYTES = 48 * 1024 * 1024  # OpenWhisk's default code size limit (contract §2.2)
+PROJECT_FOLDERS = ("demo_actions", "state_machines")
+_SKIP_NAMES = frozenset({"__pycache__", ".DS_Store"})
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_NETWORK_HINTS = (
+    "Could not find a version that satisfies",
+    "No matching distribution found",
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+)
+
+
+class PackageError(Exception):
+    """The zip could not be built. `index_unreachable` when pip could not get the wheels."""
+
+    def __init__(self, message: str, *, index_unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.index_unreachable = index_unreachable
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    path: Path
+    size: int
+    files: int
+    vendored: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        return (
+            f"{self.path}: {self.size / 1e6:.1f} MB ({self.size} bytes, {self.files} files); "
+            f"vendored: {', '.join(self.vendored)}"
+        )
+
+
+def runtime_requirements() -> list[str]:
+    """statebox's runtime dependencies (no extras), as requirement strings, minus NOT_VENDORED."""
+    try:
+        declared = importlib.metadata.requires("statebox") or []
+    except importlib.metadata.PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    out = []
+    for requirement in declared:
+        if "extra ==" in requirement.replace('"', "").replace("'", ""):
+            continue
+        name = re.match(r"[A-Za-z0-9._-]+", requirement.strip())
+        if name is None or _canonical(name.group(0)) in NOT_VENDORED:
+            continue
+        out.append(requirement.split(";")[0].strip())
+    return out
+
+
+def default_project_root() -> Path:
+    """The checkout this package lives in, if it has demo_actions/, else the working folder."""
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if (checkout / "demo_actions").is_dir() else Path.cwd()
+
+
+def vendor(
+    target: Path,
+    requirements: Iterable[str],
+    *,
+    platforms: Iterable[str] = DEFAULT_PLATFORMS,
+    python_version: str = "3.11",
+) -> None:
+    """`pip install --target` the requirements as wheels for the runtime image's platform."""
+    command = [
+        sys.executable, "-m", "pip", "install",
+        "--target", str(target),
+        "--no-compile",
+        "--only-binary=:all:",
+        "--implementation", "cp",
+        "--python-version", python_version,
+        *(f"--platform={p}" for p in platforms),
+        "--disable-pip-version-check", "--no-input", "--quiet",
+        *requirements,
+    ]  # fmt: skip
+    env = {**os.environ, "PIP_NO_INPUT": "1"}
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    except subprocess.TimeoutExpired:
+        raise PackageError("pip did not finish vendoring within 15 minutes", index_unreachable=True) from None
+    if done.returncode != 0:
+        output = (done.stderr or done.stdout or "").strip()
+        raise PackageError(
+            "pip could not vendor the dependencies:\n" + "\n".join(output.splitlines()[-15:]),
+            index_unreachable=any(hint in output for hint in _NETWORK_HINTS),
+        )
+
+
+def build_action_zip(
+    output: Path,
+    *,
+    project_root: Path | None = None,
+    platform: str | None = None,
+    python_version: str = "3.11",
+    requirements: list[str] | None = None,
+    log: Callable[[str], None] = lambda line: None,
+) -> PackageReport:
+    """Build the action zip at `output` (see the module docstring) and report its size."""
+    import statebox
+
+    root = project_root or default_project_root()
+    for folder in PROJECT_FOLDERS:
+        if not (root / folder).is_dir():
+            raise PackageError(f"{root / folder} is missing (use --root to point at the checkout)")
+    package_dir = Path(statebox.__file__).resolve().parent
+    requirements = runtime_requirements() if requirements is None else requirements
+    platforms = (platform,) if platform else DEFAULT_PLATFORMS
+    with tempfile.TemporaryDirectory(prefix="statebox-package-") as tmp:
+        vendored = Path(tmp) / "vendor"
+        log(f"vendoring {', '.join(requirements)} for CPython {python_version} on {platforms[0]} ...")
+        vendor(vendored, requirements, platforms=platforms, python_version=python_version)
+        for unwanted in ("bin", "requirements.txt", "virtualenv", "statebox", "__main__.py"):
+            path = vendored / unwanted
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial = output.with_name(output.name + ".partial")
+        files = 0
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            files += _write(archive, "__main__.py", ENTRY_POINT.encode("utf-8"))
+            files += _add_tree(archive, package_dir, "statebox")
+            for folder in PROJECT_FOLDERS:
+                files += _add_tree(archive, root / folder, folder)
+            for entry in sorted(vendored.iterdir()):
+                if entry.is_dir():
+                    files += _add_tree(archive, entry, entry.name)
+                elif entry.name not in _SKIP_NAMES:
+                    files += _write(archive, entry.name, entry.read_bytes())
+        os.replace(partial, output)
+        names = sorted(p.name.removesuffix(".dist-info") for p in vendored.glob("*.dist-info"))
+    size = output.stat().st_size
+    if size > MAX_ZIP_BYTES:
+        log(f"warning: {output} is {size / 1e6:.1f} MB, over OpenWhisk's default 48 MB code limit")
+    return PackageReport(output, size, files, tuple(names))
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _add_tree(archive: zipfile.ZipFile, source: Path, prefix: str) -> int:
+    count = 0
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if any(part in _SKIP_NAMES for part in relative.parts) or path.suffix in (".pyc", ".pyo"):
+            continue
+        if path.is_file():
+            count += _write(archive, f"{prefix}/{relative.as_posix()}", path.read_bytes())
+    return count
+
+
+def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> int:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+    return 1
