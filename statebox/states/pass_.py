@@ -28,7 +28,8 @@ class PassState(State):
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
-                "maximum number of bytes service limit.",
+                f"maximum number of bytes service limit ({self.result_size} > "
+                f"{frame.runtime.limits.max_payload_bytes} bytes).",
             )
         effective = self.flow.effective_input(raw_input, frame)
         result = effective if self.result is NO_RESULT else copy_json(self.result)
