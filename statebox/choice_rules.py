@@ -19,9 +19,9 @@ Semantics follow AWS Step Functions:
   nanosecond precision.
 
 `OPERATORS` is the single table mapping operator names to their implementation; `check_choice`
-and `compile_choice` both dispatch through it. JSONata rules (`Condition`) are not compiled
-here yet: `check_choice` reports them as out of place in a JSONPath rule, and a later compiler
-can build a `ChoiceRule` from any `(data, scope) -> bool` test.
+and `compile_choice` both dispatch through it. A JSONata rule's `Condition` compiles through
+`dataflow.jsonata` (imported only then) into the same `(data, scope) -> bool` test;
+`check_choice` reports it as out of place in a JSONPath rule (`checks.py` checks JSONata rules).
 """
 
 from __future__ import annotations
@@ -409,9 +409,34 @@ def _compile_condition(raw: Mapping[str, Any]) -> Test:
 
         return test_not
     if "Condition" in raw:
-        raise NotImplementedError("JSONata Condition rules are compiled elsewhere")
+        return _compile_jsonata_condition(raw["Condition"])
     name = next(key for key in raw if key in OPERATORS)
     return _compile_comparison(raw, name)
+
+
+def _compile_jsonata_condition(condition: Any) -> Test:
+    """A JSONata rule's `Condition`: true / false, or a `{% %}` expression that must yield a
+    boolean (anything else is States.QueryEvaluationError, as on AWS)."""
+    if isinstance(condition, bool):
+        return lambda data, scope: condition
+    # Imported here: only JSONata machines load the JSONata module (and its library).
+    from .dataflow.jsonata import Expression, compact, json_type, states_object
+
+    expression = Expression.compile(condition, "Condition")
+    needs_context = expression.needs_context
+
+    def test_condition(data: JSON, scope: Scope | None) -> bool:
+        value = expression.evaluate(states_object(data, scope, needs_context), scope)
+        if not isinstance(value, bool):
+            raise StatesError(
+                ErrorName.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{expression.text}' specified for the field 'Condition' "
+                f"returned an unexpected result type. Expected 'boolean', but was "
+                f"'{json_type(value)}' for value: {compact(value)}",
+            )
+        return value
+
+    return test_condition
 
 
 def compile_choice(raw: Mapping[str, Any], at: str) -> ChoiceRule:

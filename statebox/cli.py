@@ -253,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
     package_cmd.add_argument("-o", "--output", default="action.zip", help="the zip to write")
-    package_cmd.add_argument("--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)")
+    package_cmd.add_argument(
+        "--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)"
+    )
     package_cmd.add_argument(
         "--platform", default=None, help="wheel platform of the runtime image (default: manylinux x86-64)"
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from .asl_errors import ErrorName
@@ -106,9 +108,21 @@ def json_size(value: JSON) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
+MAX_VARIABLE_BYTES = 256 * 1024  # AWS: one variable, and all the values of one Assign
+MAX_VARIABLES_BYTES = 10 * 1024 * 1024  # AWS: every variable of an execution together
+
+_NO_VARIABLES: Mapping[str, JSON] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Frame:
-    """One running graph. Mutable by design: it tracks the current state for `$$`."""
+    """One running graph. Mutable by design: it tracks the current state for `$$`, and the
+    workflow variables of its scope.
+
+    `variables` is everything a state here can read: the variables this frame assigned
+    (`local`) over those of the enclosing scopes (`outer`, read-only: a Parallel branch or Map
+    iteration can read them but not assign them). Assigning replaces `local` with a new dict,
+    never changes one in place, so a position or a child frame may keep the old one."""
 
     runtime: Runtime
     variables: Mapping[str, JSON] = field(default_factory=dict)
@@ -117,20 +131,89 @@ class Frame:
     entered_time: datetime | None = None
     retry_count: int = 0
     task_token: str | None = None
+    # Plain None defaults (not default factories): a Map creates a frame per iteration, and
+    # most frames never assign anything.
+    outer: Mapping[str, JSON] | None = None
+    local: dict[str, JSON] | None = None
+    local_bytes: dict[str, int] | None = None
+    outer_bytes: int = 0
 
     @property
     def entropy(self) -> Entropy:
         return self.runtime.entropy
 
-    def child(self, map_item: tuple[int, JSON] | None = None) -> Frame:
-        """A frame for a Parallel branch or Map iteration (outer variables are visible)."""
+    def child(self, map_item: tuple[int, JSON] | None = None, *, inherit: bool = True) -> Frame:
+        """A frame for a Parallel branch or Map iteration: outer variables are visible and
+        read-only (`inherit=False`, a distributed Map's child workflow, sees none)."""
+        if not inherit:
+            return Frame(
+                runtime=self.runtime,
+                variables=_NO_VARIABLES,
+                map_item=map_item,
+                state_name=self.state_name,
+                entered_time=self.entered_time,
+            )
+        own_bytes = sum(self.local_bytes.values()) if self.local_bytes else 0
         return Frame(
             runtime=self.runtime,
             variables=self.variables,
             map_item=map_item,
             state_name=self.state_name,
             entered_time=self.entered_time,
+            outer=self.variables or None,
+            outer_bytes=self.outer_bytes + own_bytes,
         )
+
+    def assign(self, values: Mapping[str, JSON]) -> None:
+        """Commit one state's Assign: every value was computed from the old variables."""
+        if not values:
+            return
+        outer = self.outer
+        sizes: dict[str, int] = {}
+        for name, value in values.items():
+            if outer is not None and name in outer:
+                raise StatesError(
+                    ErrorName.RUNTIME,
+                    f"The state '{self.state_name}' cannot assign the variable '{name}': it belongs "
+                    "to an enclosing scope, which a Parallel branch or Map iteration can read but "
+                    "not assign.",
+                )
+            size = json_size(value)
+            if size > MAX_VARIABLE_BYTES:
+                raise StatesError(
+                    ErrorName.DATA_LIMIT_EXCEEDED,
+                    f"The variable '{name}' assigned by the state '{self.state_name}' has a size of "
+                    f"{size} bytes, exceeding the limit of {MAX_VARIABLE_BYTES} bytes.",
+                )
+            sizes[name] = size
+        together = sum(sizes.values())
+        if together > MAX_VARIABLE_BYTES:
+            raise StatesError(
+                ErrorName.DATA_LIMIT_EXCEEDED,
+                f"The Assign of the state '{self.state_name}' has a size of {together} bytes, "
+                f"exceeding the limit of {MAX_VARIABLE_BYTES} bytes.",
+            )
+        local_bytes = {**self.local_bytes, **sizes} if self.local_bytes else sizes
+        total = self.outer_bytes + sum(local_bytes.values())
+        if total > MAX_VARIABLES_BYTES:
+            raise StatesError(
+                ErrorName.DATA_LIMIT_EXCEEDED,
+                f"The variables of the execution have a size of {total} bytes after the state "
+                f"'{self.state_name}', exceeding the limit of {MAX_VARIABLES_BYTES} bytes.",
+            )
+        self.local_bytes = local_bytes
+        self._set_local({**self.local, **values} if self.local else dict(values))
+
+    def _set_local(self, local: dict[str, JSON]) -> None:
+        self.local = local
+        outer = self.outer
+        self.variables = ChainMap(local, outer) if outer else local  # type: ignore[arg-type]
+
+    def restore_variables(self, local: Mapping[str, JSON] | None) -> None:
+        """This frame's own variables, from a snapshot position."""
+        if local:
+            self.local_bytes = {name: json_size(value) for name, value in local.items()}
+            self._set_local(dict(local))
 
     def enter(self, state: State, data: JSON) -> None:
         runtime = self.runtime
@@ -159,13 +242,18 @@ class Frame:
             self.runtime.count_transition()
 
     def position(self, state_name: str, data: JSON, inner: Any) -> dict[str, Any]:
-        return {
+        position = {
             "state": state_name,
             "input": data,
             "inner": inner,
             "entered": iso_timestamp(self.entered_time or self.runtime.clock.now()),
             "retries": self.retry_count,
         }
+        if self.local:
+            # The variables this scope assigned so far (the enclosing scopes' are in the
+            # enclosing positions): a resumed execution reads the same values.
+            position["variables"] = self.local
+        return position
 
     def context_object(self) -> JSON:
         """The `$$` document, built only when a path reads it."""
@@ -208,6 +296,7 @@ async def run_graph(
         name = resume["state"]
         data = resume["input"]
         state = states[name]
+        frame.restore_variables(resume.get("variables"))
         frame.reenter(name, resume)
         try:
             name, data = await state.run(data, frame, resume["inner"])

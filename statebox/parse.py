@@ -15,7 +15,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .dataflow.jsonpath import DISCARD, JsonPathFlow
+from .dataflow.assign import Assignment, variable_name
+from .dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
 from .errors import DefinitionError, ExpressionSyntaxError, Problem
 from .model import Machine, State, StateGraph
 from .paths import Path, ReferencePath
@@ -24,6 +25,8 @@ from .templates import Evaluator, Template, compile_expression
 from .types import JSON, child
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
 
 
 class Builder:
@@ -90,14 +93,104 @@ class Builder:
             self.problem(child(at, field), str(exc))
             return None
 
-    def flow(self, raw: dict[str, Any], at: str, *, parameters: bool = True) -> JsonPathFlow:
-        return JsonPathFlow(
+    # ---------------------------------------------------------------- the data flow
+
+    def flow(
+        self, raw: dict[str, Any], at: str, *, language: str = JSONPATH, parameters: bool = True
+    ) -> Any:
+        """The state's data flow, picked by its query language here and nowhere else:
+        `parameters=False` for states without Parameters / Arguments."""
+        if language == JSONATA:
+            return self.jsonata_flow(raw, at, arguments=parameters)
+        assign = self.assignment(raw, at, language)
+        flow = JsonPathFlow(
             input_path=self.path(raw, "InputPath", at),
             parameters=self.template(raw, "Parameters", at) if parameters else None,
             result_selector=self.template(raw, "ResultSelector", at),
             result_path=self.result_path(raw, at),
             output_path=self.path(raw, "OutputPath", at),
+            assign=assign,
         )
+        return flow
+
+    def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True, output: bool = True) -> Any:
+        from .dataflow.jsonata import JsonataFlow
+
+        return JsonataFlow.build(
+            self.jsonata(raw, "Arguments", at) if arguments else None,
+            self.jsonata(raw, "Output", at) if output else None,
+            self.assignment(raw, at, JSONATA),
+        )
+
+    def exit_flow(self, state_flow: Any, rule: dict[str, Any], at: str, language: str) -> Any:
+        """A Choice rule's way out (`at` is the rule's pointer): the rule's Assign (and Output,
+        JSONata) with the state's OutputPath (JSONPath). The state-level Assign / Output belong
+        to the Default only (AWS; LocalStack's choice state agrees)."""
+        if language == JSONATA:
+            from .dataflow.jsonata import JsonataFlow
+
+            return JsonataFlow.build(None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA))
+        return JsonPathFlow(output_path=state_flow.output_path, assign=self.assignment(rule, at, JSONPATH))
+
+    def assignment(self, raw: dict[str, Any], at: str, language: str) -> Any:
+        """The compiled `Assign` of `raw` (a state, a Catch, a Choice rule), or None."""
+        block = raw.get("Assign")
+        if not isinstance(block, dict):
+            return None
+        from .dataflow.assign import name_problems
+
+        assign_at = child(at, "Assign")
+        for key, message in name_problems(block, language):
+            self.problem(child(assign_at, key), message)
+        if not block:
+            return None
+        if language == JSONATA:
+            return self.jsonata(raw, "Assign", at)
+        template = self.template(raw, "Assign", at)
+        if template is None:
+            return None
+        names = tuple(variable_name(key, language) for key in block)
+        return Assignment(names=names, evaluate=template.evaluate)
+
+    def jsonata(self, raw: dict[str, Any], field: str, at: str) -> Any:
+        """A field that may hold `{% %}` expressions anywhere in it, compiled; None if absent."""
+        if field not in raw:
+            return None
+        from .dataflow.jsonata import JsonataTemplate
+
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        template = JsonataTemplate.compile(raw[field], field, found)
+        for where, message in found:
+            self.problem(child(at, field, *where), message)
+        return template
+
+    def value(self, raw: dict[str, Any], field: str, at: str, language: str, path_field: str | None = None) -> Any:
+        """A field given as a literal, a `...Path` (JSONPath) or a `{% %}` expression (JSONata).
+
+        Returns None when absent, the literal itself, or a reader with `read(data, scope)`,
+        `text` (for messages) and `error` (the error name a bad value raises)."""
+        if language == JSONATA and field in raw and is_jsonata(raw[field]):
+            from .dataflow.jsonata import JsonataValue
+
+            template = self.jsonata(raw, field, at)
+            text = raw[field].strip()[2:-2].strip()
+            return None if template is None else JsonataValue(template, text)
+        if path_field is not None and path_field in raw:
+            path = self.required_path(raw, path_field, at)
+            return None if path is None else PathValue(path)
+        return raw.get(field)
+
+    def jsonata_value(self, raw: dict[str, Any], field: str, at: str) -> Any:
+        """A JSONata field whose whole value is evaluated (Items, ItemSelector): a JsonataValue,
+        or None when absent."""
+        template = self.jsonata(raw, field, at)
+        if template is None:
+            return None
+        from .dataflow.jsonata import JsonataValue, compact
+
+        value = raw[field]
+        text = value.strip()[2:-2].strip() if is_jsonata(value) else compact(value)
+        return JsonataValue(template, text)
 
     def retriers(self, raw: dict[str, Any]) -> tuple[Retrier, ...]:
         out = []
@@ -114,18 +207,22 @@ class Builder:
             )
         return tuple(out)
 
-    def catchers(self, raw: dict[str, Any], at: str) -> tuple[Catcher, ...]:
+    def catchers(self, raw: dict[str, Any], at: str, language: str = JSONPATH) -> tuple[Catcher, ...]:
         out = []
         for index, spec in enumerate(raw.get("Catch", ())):
-            result_path = self.result_path(spec, child(at, "Catch", index))
+            catch_at = child(at, "Catch", index)
+            if language == JSONATA:
+                flow = self.jsonata_flow(spec, catch_at, arguments=False)
+                out.append(Catcher(error_equals=tuple(spec["ErrorEquals"]), next=spec["Next"], result_path=None, flow=flow))
+                continue
+            result_path = self.result_path(spec, catch_at)
+            result_path = None if result_path is DISCARD else (result_path or ReferencePath.compile("$"))
+            flow = JsonPathFlow(
+                result_path=DISCARD if result_path is None else result_path,
+                assign=self.assignment(spec, catch_at, JSONPATH),
+            )
             out.append(
-                Catcher(
-                    error_equals=tuple(spec["ErrorEquals"]),
-                    next=spec["Next"],
-                    result_path=None
-                    if result_path is DISCARD
-                    else (result_path or ReferencePath.compile("$")),
-                )
+                Catcher(error_equals=tuple(spec["ErrorEquals"]), next=spec["Next"], result_path=result_path, flow=flow)
             )
         return tuple(out)
 
@@ -137,13 +234,14 @@ class Builder:
         for name, spec in raw["States"].items():
             state_at = child(at, "States", name)
             state_language = spec.get("QueryLanguage", language)
-            if state_language == "JSONata":
-                raise NotImplementedError("the JSONata query language is not supported yet")
-            if "Assign" in spec or any("Assign" in c for c in spec.get("Catch", ())):
-                raise NotImplementedError("ASL variables (Assign) are not supported yet")
             build: Callable[..., State] = STATE_TYPES[spec["Type"]]
             states[name] = build(spec, name=name, at=state_at, builder=self, language=state_language)
         return StateGraph(start_at=raw["StartAt"], states=states)
+
+
+def is_jsonata(value: Any) -> bool:
+    """A `{% %}` string (surrounding blanks allowed where a whole field is an expression)."""
+    return isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith("%}")
 
 
 def canonical_json(value: JSON) -> str:

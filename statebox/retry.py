@@ -4,6 +4,7 @@ to back off. No sleeping here; the interpreter sleeps through the injected clock
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .asl_errors import NOT_MATCHED_BY_ALL, NOT_MATCHED_BY_TASK_FAILED, ErrorName
 from .paths import ReferencePath
@@ -53,6 +54,9 @@ class Catcher:
     error_equals: tuple[str, ...]
     next: str
     result_path: ReferencePath | None  # None: ResultPath null, the error output is dropped
+    # The catch's own data flow (ResultPath / Output and Assign), built by parse.py; None means
+    # "ResultPath only", as `result_path` says.
+    flow: Any = None
 
 
 def find_retrier(retriers: tuple[Retrier, ...], error: str | None) -> int | None:

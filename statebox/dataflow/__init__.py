@@ -1,8 +1,15 @@
 """The I/O pipeline around a state's work, written once per query language.
 
-JSONPath: InputPath → Parameters → (work) → ResultSelector → ResultPath → OutputPath.
-States call `effective_input` before their work and `output` after it; none of them
-implements path handling itself.
+JSONPath (`jsonpath.JsonPathFlow`): InputPath → Parameters → (work) → ResultSelector →
+ResultPath → OutputPath. JSONata (`jsonata.JsonataFlow`, imported only by JSONata machines):
+Arguments → (work) → Output. Both commit `Assign` last. `parse.py` picks one per state; states
+call the same methods on either and never ask which they hold:
+
+    effective_input(raw, scope)        the input the state works on (Parameters / Arguments)
+    select_input(raw, scope)           InputPath only (JSONata: the raw input)
+    output(raw, result, scope)         the state's output from its result, variables committed
+    pass_through(raw, data, scope)     the same for a state without a result (Choice, Wait, Succeed)
+    recover(raw, error_output, scope)  a Catch's output, variables committed
 """
 
 from .jsonpath import JsonPathFlow

@@ -2,8 +2,8 @@
 
 Every `{% ... %}` string of a definition is compiled here once, at parse time, into an
 `Expression`; a JSON value with expressions inside (Arguments, Output, Assign, ItemSelector,
-Items, a Catch's Output) becomes a `JsonataTemplate` whose constant parts are shared, never
-copied. At run time an expression sees:
+Items, a Catch's Output) becomes a `JsonataTemplate` whose constant parts are built once and
+handed out as copies. At run time an expression sees:
 
 * `$states`: `input` (the state's raw input), `context` (the context object, built only for
   expressions that mention it), `result` (Task / Parallel / Map / Pass result, in Output and
@@ -40,6 +40,7 @@ from typing import Any
 
 from ..asl_errors import ErrorName
 from ..errors import ExpressionSyntaxError, StatesError
+from ..templates import copy_json
 from ..types import JSON
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
@@ -478,7 +479,7 @@ Evaluate = Callable[[Any, Any], JSON]
 
 class JsonataTemplate:
     """A JSON value whose `{% %}` strings are compiled; `evaluate(states, scope)` builds it.
-    Constant parts are returned shared, never copied."""
+    Constant parts are compiled once and handed out as fresh copies."""
 
     __slots__ = ("evaluate", "is_constant", "needs_context")
 
@@ -523,7 +524,7 @@ def _compile_node(
             for key, value in raw.items()
         ]
         if all(constant for _, _, constant in parts):
-            return (lambda states, scope: raw), True
+            return _literal(raw), True
         members = tuple((key, evaluate) for key, evaluate, _ in parts)
 
         def build_object(states: Any, scope: Any) -> JSON:
@@ -536,10 +537,17 @@ def _compile_node(
             for index, item in enumerate(raw)
         ]
         if all(constant for _, constant in items):
-            return (lambda states, scope: raw), True
+            return _literal(raw), True
         evaluators = tuple(evaluate for evaluate, _ in items)
         return (lambda states, scope: [evaluate(states, scope) for evaluate in evaluators]), False
-    return (lambda states, scope: raw), True
+    return _literal(raw), True
+
+
+def _literal(raw: JSON) -> Evaluate:
+    if isinstance(raw, (dict, list)):
+        # Literals belong to the cached machine: hand out copies so no output aliases them.
+        return lambda states, scope: copy_json(raw)
+    return lambda states, scope: raw
 
 
 # ------------------------------------------------------------------------ the data flow
@@ -640,6 +648,8 @@ class JsonataValue:
 
     def read(self, raw: JSON, scope: Any) -> JSON:
         return self.template.evaluate(states_object(raw, scope, self.template.needs_context), scope)
+
+    evaluate = read  # the signature of templates.Template.evaluate (Map's ItemSelector)
 
 
 def json_type(value: JSON) -> str:

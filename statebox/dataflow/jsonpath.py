@@ -3,6 +3,11 @@
 `None` fields mean "not given" (identity); the ASL `null` values are represented by the
 DISCARD marker: a null InputPath / OutputPath yields `{}`, a null ResultPath keeps the raw
 input and drops the result.
+
+`Assign` is evaluated on the state's result (after ResultSelector), before ResultPath, and
+committed after OutputPath: every path of the state reads the variables as they were when it
+was entered (variables/test_state_assign_evaluation_order). A state without Assign pays one
+attribute test for it.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..asl_errors import ErrorName
 from ..paths import Path, ReferencePath
 from ..templates import Template
 from ..types import JSON
+from .assign import Assignment
 
 
 class _Discard:
@@ -33,6 +40,7 @@ class JsonPathFlow:
     result_selector: Template | None = None
     result_path: ReferencePath | _Discard | None = None
     output_path: Path | _Discard | None = None
+    assign: Assignment | None = None
 
     def effective_input(self, raw: JSON, scope: Any) -> JSON:
         """InputPath, then Parameters."""
@@ -54,7 +62,26 @@ class JsonPathFlow:
         """ResultSelector, ResultPath, then OutputPath."""
         if self.result_selector is not None:
             result = self.result_selector.evaluate(result, scope)
-        return self.select_output(self.place_result(raw, result), scope)
+        if self.assign is None:
+            return self.select_output(self.place_result(raw, result), scope)
+        values = self.assign.evaluate(result, scope)
+        output = self.select_output(self.place_result(raw, result), scope)
+        scope.assign(values)
+        return output
+
+    def pass_through(self, raw: JSON, data: JSON, scope: Any) -> JSON:
+        """Assign and OutputPath of a state without a result (Choice, Wait, Succeed): `data`
+        is its InputPath-selected input."""
+        if self.assign is None:
+            return self.select_output(data, scope)
+        values = self.assign.evaluate(data, scope)
+        output = self.select_output(data, scope)
+        scope.assign(values)
+        return output
+
+    def recover(self, raw: JSON, error_output: JSON, scope: Any) -> JSON:
+        """A Catch: Assign on the error output, then its ResultPath (the flow holds only those)."""
+        return self.output(raw, error_output, scope)
 
     def place_result(self, raw: JSON, result: JSON) -> JSON:
         path = self.result_path
@@ -74,3 +101,19 @@ class JsonPathFlow:
 
 
 IDENTITY_FLOW = JsonPathFlow()
+
+
+class PathValue:
+    """A `...Path` field (SecondsPath, MaxConcurrencyPath, ...) read at run time."""
+
+    __slots__ = ("path", "text")
+    error: str = ErrorName.RUNTIME
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.text
+
+    def read(self, data: JSON, scope: Any) -> JSON:
+        """The value, or `MISSING` when the path does not resolve."""
+        return self.path.find(data, scope)
+

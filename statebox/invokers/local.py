@@ -6,7 +6,6 @@ no dotted imports, no `..`, no absolute paths.
 from __future__ import annotations
 
 import asyncio
-import copy
 import importlib.util
 import inspect
 import re
@@ -18,6 +17,7 @@ from typing import Any
 from ..asl_errors import ErrorName
 from ..errors import StatesError
 from ..ports import ResourceRef, TaskCall
+from ..templates import copy_json
 from ..types import JSON
 from . import application_error, lambda_style_cause
 
@@ -83,7 +83,10 @@ class LocalActionInvoker:
     async def invoke(self, resource: ResourceRef, payload: JSON, call: TaskCall) -> JSON:
         main: Any = self._load(resource).main
         # Actions may mutate their argument; the engine's data is shared and must not change.
-        args = copy.deepcopy(payload)
+        try:
+            args = copy_json(payload)
+        except RecursionError:
+            raise StatesError(ErrorName.TASK_FAILED, "The task input is nested too deeply.") from None
         try:
             if inspect.iscoroutinefunction(main):
                 result = await main(args)

@@ -13,16 +13,18 @@ is what tells an application error from a developer error.
 
 How the controller's answer becomes the Task's result or an ASL error:
 
-| answer | the Task |
-| --- | --- |
-| 200, record with status "success" | the action's result |
-| 202 (the blocking wait ran out) | polls `GET .../activations/{id}` (404 until the record exists) with a bounded exponential back-off, then as below |
-| 502, "application error" | `application_error(result["error"])` (see `statebox.invokers`): Error = the action's `errorType`/`name` or `ActionError`, so Retry / Catch can match it |
-| 502, "action developer error" (crash, time limit, bad output, init failure) | `States.TaskFailed`, Cause names the activation and OpenWhisk's message |
-| 429 (namespace throttled) | `OpenWhisk.Throttled`, retriable by a Retry |
-| 408, 500, 503 and other 5xx but 502; a record with "whisk internal error" | `OpenWhisk.Unavailable`, retriable by a Retry |
-| 401, 403, 404, 400, 413, other 4xx | `States.TaskFailed`, Cause says what was refused |
-| network failure (refused, reset, DNS, TLS, no answer) | `States.TaskFailed`, Cause names the failure |
+- 200, record with status "success": the action's result.
+- 202 (the blocking wait ran out): poll `GET .../activations/{id}` (404 until the record
+  exists) with a bounded exponential back-off, then as below.
+- 502, "application error": `application_error(result["error"])` (see `statebox.invokers`):
+  Error is the action's `errorType` / `name`, else `ActionError`, so Retry / Catch can match it.
+- 502, "action developer error" (crash, time limit, bad output, init failure):
+  `States.TaskFailed`, the Cause names the activation and OpenWhisk's message.
+- 429 (namespace throttled): `OpenWhisk.Throttled`, retriable by a Retry.
+- 408, 500, 503, other 5xx but 502, a record with "whisk internal error":
+  `OpenWhisk.Unavailable`, retriable by a Retry.
+- 401, 403, 404, 400, 413, other 4xx: `States.TaskFailed`, the Cause says what was refused.
+- a network failure (refused, reset, DNS, TLS, no answer): `States.TaskFailed`, the Cause names it.
 
 `States.TaskFailed` in a Retry's ErrorEquals also matches the two OpenWhisk.* names; both are
 transient by OpenWhisk's own account (contract §3.2), so `"ErrorEquals": ["OpenWhisk.Throttled"]`
@@ -41,6 +43,7 @@ travel per request, never in the URL, and are never logged nor put in a Cause.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import weakref
@@ -137,10 +140,10 @@ class OpenWhiskInvoker:
         self.poll_max_seconds = poll_max_seconds
         self.max_poll_seconds = max_poll_seconds  # an action runs at most 300 s (contract §2.2)
         self.read_timeout_seconds = read_timeout_seconds  # a blocking call is held <= 60 s
-        self._auth: aiohttp.BasicAuth | None = None
+        # "Basic base64(uuid:key)", built once; never logged, never in a URL or a Cause.
+        self._authorization: str | None = None
         if api_key:
-            login, _, password = api_key.partition(":")
-            self._auth = aiohttp.BasicAuth(login, password)
+            self._authorization = "Basic " + base64.b64encode(api_key.encode("utf-8")).decode("ascii")
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenWhiskInvoker(api_host={self.api_host!r}, namespace={self.namespace!r})"
@@ -184,7 +187,7 @@ class OpenWhiskInvoker:
 
     # ------------------------------------------------------------------ internals
     def _resolve(self, resource: ResourceRef) -> tuple[str, str]:
-        if self._auth is None:
+        if self._authorization is None:
             raise StatesError(
                 ErrorName.TASK_FAILED,
                 f"Cannot invoke the OpenWhisk action '{resource.name}': no API key is configured "
@@ -218,7 +221,7 @@ class OpenWhiskInvoker:
         if query:
             target = target.with_query(query)
         data = None
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "Authorization": self._authorization or ""}
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
@@ -228,7 +231,6 @@ class OpenWhiskInvoker:
                 target,
                 data=data,
                 headers=headers,
-                auth=self._auth,
                 timeout=aiohttp.ClientTimeout(
                     total=None, sock_connect=10, sock_read=self.read_timeout_seconds
                 ),
@@ -283,7 +285,8 @@ class OpenWhiskInvoker:
         message = error if isinstance(error, str) else json.dumps(error, separators=(",", ":"))
         if status == "whisk internal error":
             raise StatesError(
-                UNAVAILABLE, f"OpenWhisk had an internal error running {label} (activation {activation}): {message}"
+                UNAVAILABLE,
+                f"OpenWhisk had an internal error running {label} (activation {activation}): {message}",
             )
         raise StatesError(
             ErrorName.TASK_FAILED,

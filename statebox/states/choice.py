@@ -1,4 +1,8 @@
-"""Choice: picks the next state from compiled rules; States.NoChoiceMatched when none does."""
+"""Choice: picks the next state from compiled rules; States.NoChoiceMatched when none does.
+
+A matching rule leaves through its own way out (its Assign, and its Output in JSONata, with
+the state's OutputPath in JSONPath); the Default leaves through the state's own Assign / Output.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
-from ..dataflow.jsonpath import JsonPathFlow
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
@@ -16,18 +19,18 @@ from ..types import JSON
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChoiceState(State):
     TYPE: ClassVar[str] = "Choice"
-    flow: JsonPathFlow
+    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow: used for the Default
     choices: tuple[Any, ...]  # choice_rules.ChoiceRule
+    exits: tuple[Any, ...] = ()  # one data flow per rule, parallel to `choices`
     default: str | None = None
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
-        output = self.flow.select_output(data, frame)
-        for rule in self.choices:
+        for rule, way_out in zip(self.choices, self.exits):
             if rule.matches(data, frame):
-                return rule.next, output
+                return rule.next, way_out.pass_through(raw_input, data, frame)
         if self.default is not None:
-            return self.default, output
+            return self.default, self.flow.pass_through(raw_input, data, frame)
         raise StatesError(
             ErrorName.NO_CHOICE_MATCHED,
             f"No Choice Rules matched the input of the Choice state '{self.name}' and it has no Default.",
@@ -39,16 +42,22 @@ def build_choice(spec: dict[str, Any], *, name: str, at: str, builder: Any, lang
     from ..errors import ExpressionSyntaxError
     from ..types import child
 
+    flow = builder.flow(spec, at, language=language, parameters=False)
     rules = []
+    exits = []
     for index, raw_rule in enumerate(spec.get("Choices", ())):
+        rule_at = child(at, "Choices", index)
         try:
-            rules.append(compile_choice(raw_rule, child(at, "Choices", index)))
+            rules.append(compile_choice(raw_rule, rule_at))
         except ExpressionSyntaxError as exc:
-            builder.problem(child(at, "Choices", index), str(exc))
+            builder.problem(rule_at, str(exc))
+            continue
+        exits.append(builder.exit_flow(flow, raw_rule, rule_at, language))
     return ChoiceState(
         name=name,
         pointer=at,
-        flow=builder.flow(spec, at, parameters=False),
+        flow=flow,
         choices=tuple(rules),
+        exits=tuple(exits),
         default=spec.get("Default"),
     )

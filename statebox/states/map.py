@@ -3,17 +3,17 @@ with MaxConcurrency and ToleratedFailureCount / Percentage."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
-from ..dataflow.jsonpath import JsonPathFlow
+from ..dataflow.jsonpath import DISCARD, PathValue
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..model import StateGraph
-from ..paths import MISSING, Path
+from ..paths import MISSING
 from ..suspension import Suspension
-from ..templates import Template
 from ..types import JSON
 from .recoverable import RecoverableState
 
@@ -21,54 +21,85 @@ from .recoverable import RecoverableState
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(RecoverableState):
     TYPE: ClassVar[str] = "Map"
-    flow: JsonPathFlow  # InputPath, ResultSelector, ResultPath, OutputPath
+    flow: Any  # JSONPath: InputPath, ResultSelector, ResultPath, OutputPath; JSONata: Output
     processor: StateGraph
-    items_path: Path | None = None
-    item_selector: Template | None = None
-    max_concurrency: int = 0
-    max_concurrency_path: Path | None = None
-    tolerated_failure_count: int | None = None
-    tolerated_failure_count_path: Path | None = None
-    tolerated_failure_percentage: float | None = None
-    tolerated_failure_percentage_path: Path | None = None
+    # Read at run time from the (InputPath-selected) input: parse.PathValue for ItemsPath,
+    # JsonataValue for Items; None: the input itself.
+    items_source: Any = None
+    items_error: str = ErrorName.RUNTIME  # what an input that is not an array raises
+    item_selector: Any = None  # templates.Template or JsonataValue: evaluate(data, scope)
+    max_concurrency: Any = 0  # an int, or a reader (MaxConcurrencyPath / {% %})
+    tolerated_failure_count: Any = None
+    tolerated_failure_percentage: Any = None
+    inherit_variables: bool = True  # False for a distributed Map: its iterations see none
 
     def _items(self, data: JSON, frame: Frame) -> list[JSON]:
-        items = data if self.items_path is None else self.items_path.read(data, frame)
+        source = self.items_source
+        if source is None:
+            if not isinstance(data, list):
+                if self.items_error == ErrorName.QUERY_EVALUATION_ERROR:
+                    raise StatesError(
+                        self.items_error, f"Map state input must be an array but was: {_json_text(data)}"
+                    )
+                raise StatesError(
+                    self.items_error,
+                    f"The ItemsPath '$' of the Map state '{self.name}' must reference a JSON array, "
+                    f"got {type(data).__name__}.",
+                )
+            return data
+        items = source.read(data, frame)
         if not isinstance(items, list):
-            where = self.items_path.text if self.items_path else "$"
+            if source.error == ErrorName.QUERY_EVALUATION_ERROR:
+                raise StatesError(
+                    source.error,
+                    f"The JSONata expression '{source.text}' specified for the field 'Items' returned "
+                    f"an unexpected result type. Expected 'array', but was '{_json_type(items)}' for "
+                    f"value: {_json_text(items)}",
+                )
             raise StatesError(
-                ErrorName.RUNTIME,
-                f"The ItemsPath '{where}' of the Map state '{self.name}' must reference a JSON "
+                source.error,
+                f"The ItemsPath '{source.text}' of the Map state '{self.name}' must reference a JSON "
                 f"array, got {type(items).__name__}.",
             )
         return items
 
-    def _integer(self, path: Path, data: JSON, frame: Frame, field: str) -> int:
-        value = path.find(data, frame)
+    def _integer(self, source: Any, data: JSON, frame: Frame, field: str) -> int:
+        if not hasattr(source, "read"):
+            return source
+        value = source.read(data, frame)
         if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str) and _INTEGER.fullmatch(value):
+            # AWS parses a string holding an integer (variables/..._MAX_CONCURRENCY_PATH: "1").
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             shown = "nothing" if value is MISSING else _json_text(value)
             raise StatesError(
-                ErrorName.RUNTIME,
-                f'The {field} field refers to value "{shown}" which is not a valid integer: {path.text}',
+                source.error,
+                f'The {field} field refers to value "{shown}" which is not a valid integer: {source.text}',
             )
         return value
 
     def _tolerance(self, data: JSON, frame: Frame) -> tuple[int | None, float | None]:
         count = self.tolerated_failure_count
-        if self.tolerated_failure_count_path is not None:
-            count = self._integer(self.tolerated_failure_count_path, data, frame, "ToleratedFailureCountPath")
-        if count is not None and count < 0:
-            raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
+        if count is not None:
+            count = self._integer(count, data, frame, "ToleratedFailureCountPath")
+            if count < 0:
+                raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
         percentage = self.tolerated_failure_percentage
-        if self.tolerated_failure_percentage_path is not None:
-            value = self.tolerated_failure_percentage_path.find(data, frame)
+        if hasattr(percentage, "read"):
+            source = percentage
+            value = source.read(data, frame)
+            if isinstance(value, str):
+                try:
+                    value = float(value)  # AWS parses a numeric string (..._TOLERATED_FAILURE_PATH)
+                except ValueError:
+                    pass
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise StatesError(
-                    ErrorName.RUNTIME,
+                    source.error,
                     f'The ToleratedFailurePercentagePath field refers to value "{value}" which '
-                    f"is not a valid number: {self.tolerated_failure_percentage_path.text}",
+                    f"is not a valid number: {source.text}",
                 )
             percentage = float(value)
         if percentage is not None and not 0 <= percentage <= 100:
@@ -78,17 +109,16 @@ class MapState(RecoverableState):
     async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
         data = self.flow.select_input(raw_input, frame)
         items = self._items(data, frame)
-        concurrency = self.max_concurrency
-        if self.max_concurrency_path is not None:
-            concurrency = self._integer(self.max_concurrency_path, data, frame, "MaxConcurrencyPath")
-            if concurrency < 0:
-                raise StatesError(ErrorName.RUNTIME, "MaxConcurrency cannot be negative.")
+        concurrency = self._integer(self.max_concurrency, data, frame, "MaxConcurrencyPath")
+        if concurrency < 0:
+            raise StatesError(ErrorName.RUNTIME, "MaxConcurrency cannot be negative.")
         cap = frame.runtime.limits.max_map_concurrency
         limit = cap if concurrency == 0 else min(concurrency, cap)
         tolerated_count, tolerated_percentage = self._tolerance(data, frame)
         tolerant = tolerated_count is not None or tolerated_percentage is not None
         selector = self.item_selector
         processor = self.processor
+        inherit = self.inherit_variables
         finished: list[JSON] = resume["results"] if resume else []
         still_open: dict[str, Any] = resume["open"] if resume else {}
         failures = resume["failures"] if resume else 0
@@ -102,9 +132,12 @@ class MapState(RecoverableState):
             item = items[index]
             child = frame.child(map_item=(index, item))
             if position is None:
+                # ItemSelector belongs to the Map state: outer variables, `$$.Map.Item`.
                 item_input = item if selector is None else selector.evaluate(data, child)
             else:
                 item_input = None
+            if not inherit:
+                child = frame.child(map_item=(index, item), inherit=False)
             try:
                 return await run_graph(processor, item_input, child, position)
             except Suspension as stop:
@@ -146,26 +179,52 @@ def _json_text(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _json_type(value: JSON) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
 def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> MapState:
     from ..types import child
 
     processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
     selector_field = "ItemSelector" if "ItemSelector" in spec else "Parameters"
-    percentage = spec.get("ToleratedFailurePercentage")
+    processor_spec = spec[processor_field]
+    config = processor_spec.get("ProcessorConfig") if isinstance(processor_spec, dict) else None
+    distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+    if language == "JSONata":
+        items_source = builder.jsonata_value(spec, "Items", at)
+        items_error = ErrorName.QUERY_EVALUATION_ERROR
+        item_selector = builder.jsonata_value(spec, "ItemSelector", at)
+    else:
+        path = builder.path(spec, "ItemsPath", at)
+        items_source = None if path is None else PathValue(path) if path is not DISCARD else None
+        items_error = ErrorName.RUNTIME
+        item_selector = builder.template(spec, selector_field, at)
+    percentage = builder.value(spec, "ToleratedFailurePercentage", at, language, "ToleratedFailurePercentagePath")
     return MapState(
         name=name,
         pointer=at,
         next=spec.get("Next"),
-        flow=builder.flow(spec, at, parameters=False),
-        processor=builder.graph(spec[processor_field], child(at, processor_field), builder.top_language),
-        items_path=builder.path(spec, "ItemsPath", at),
-        item_selector=builder.template(spec, selector_field, at),
-        max_concurrency=int(spec.get("MaxConcurrency", 0)),
-        max_concurrency_path=builder.required_path(spec, "MaxConcurrencyPath", at),
-        tolerated_failure_count=spec.get("ToleratedFailureCount"),
-        tolerated_failure_count_path=builder.required_path(spec, "ToleratedFailureCountPath", at),
-        tolerated_failure_percentage=float(percentage) if percentage is not None else None,
-        tolerated_failure_percentage_path=builder.required_path(spec, "ToleratedFailurePercentagePath", at),
+        flow=builder.flow(spec, at, language=language, parameters=False),
+        processor=builder.graph(processor_spec, child(at, processor_field), builder.top_language),
+        items_source=items_source,
+        items_error=items_error,
+        item_selector=item_selector,
+        max_concurrency=builder.value(spec, "MaxConcurrency", at, language, "MaxConcurrencyPath") or 0,
+        tolerated_failure_count=builder.value(
+            spec, "ToleratedFailureCount", at, language, "ToleratedFailureCountPath"
+        ),
+        tolerated_failure_percentage=float(percentage) if isinstance(percentage, (int, float)) else percentage,
+        inherit_variables=not distributed,
         retriers=builder.retriers(spec),
-        catchers=builder.catchers(spec, at),
+        catchers=builder.catchers(spec, at, language),
     )

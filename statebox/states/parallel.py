@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..dataflow.jsonpath import JsonPathFlow
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..model import StateGraph
 from ..suspension import Suspension
@@ -17,7 +16,7 @@ from .recoverable import RecoverableState
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelState(RecoverableState):
     TYPE: ClassVar[str] = "Parallel"
-    flow: JsonPathFlow
+    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
     branches: tuple[StateGraph, ...]
 
     async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
@@ -62,11 +61,11 @@ def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: st
         name=name,
         pointer=at,
         next=spec.get("Next"),
-        flow=builder.flow(spec, at),
+        flow=builder.flow(spec, at, language=language),
         branches=tuple(
             builder.graph(branch, child(at, "Branches", index), builder.top_language)
             for index, branch in enumerate(spec["Branches"])
         ),
         retriers=builder.retriers(spec),
-        catchers=builder.catchers(spec, at),
+        catchers=builder.catchers(spec, at, language),
     )

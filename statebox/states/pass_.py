@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
-from ..dataflow.jsonpath import JsonPathFlow
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
@@ -19,7 +18,7 @@ NO_RESULT: Any = object()
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
     TYPE: ClassVar[str] = "Pass"
-    flow: JsonPathFlow
+    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
     result: JSON = NO_RESULT
     result_size: int = 0  # bytes of the Result literal, measured once at parse time
 
@@ -44,7 +43,7 @@ def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Any, langua
         name=name,
         pointer=at,
         next=spec.get("Next"),
-        flow=builder.flow(spec, at),
+        flow=builder.flow(spec, at, language=language),
         result=result,
         result_size=0 if result is NO_RESULT else json_size(result),
     )

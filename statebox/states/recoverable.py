@@ -49,10 +49,13 @@ class RecoverableState(State):
                 catcher = find_catcher(self.catchers, failure.error)
                 if catcher is None:
                     raise
-                return catcher.next, _caught_output(catcher, raw_input, failure)
+                return catcher.next, _caught_output(catcher, raw_input, failure, frame)
 
 
-def _caught_output(catcher: Catcher, raw_input: JSON, failure: StatesError) -> JSON:
+def _caught_output(catcher: Catcher, raw_input: JSON, failure: StatesError, frame: Frame) -> JSON:
+    if catcher.flow is not None:
+        # The catch's ResultPath or Output, and its Assign, in the state's query language.
+        return catcher.flow.recover(raw_input, failure.as_error_output(), frame)
     if catcher.result_path is None or catcher.result_path is DISCARD:
         return raw_input
     return catcher.result_path.write(raw_input, failure.as_error_output())

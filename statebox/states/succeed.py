@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..dataflow.jsonpath import JsonPathFlow
 from ..interpreter import Frame
 from ..model import State
 from ..types import JSON
@@ -14,11 +13,11 @@ from ..types import JSON
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SucceedState(State):
     TYPE: ClassVar[str] = "Succeed"
-    flow: JsonPathFlow
+    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
-        return None, self.flow.select_output(self.flow.select_input(raw_input, frame), frame)
+        return None, self.flow.pass_through(raw_input, self.flow.select_input(raw_input, frame), frame)
 
 
 def build_succeed(spec: dict, *, name: str, at: str, builder: Any, language: str) -> SucceedState:
-    return SucceedState(name=name, pointer=at, flow=builder.flow(spec, at))
+    return SucceedState(name=name, pointer=at, flow=builder.flow(spec, at, language=language, parameters=False))

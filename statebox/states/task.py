@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
-from ..dataflow.jsonpath import JsonPathFlow
 from ..errors import StatesError
 from ..interpreter import Frame
-from ..paths import MISSING, Path
+from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import Suspension
 from ..types import JSON
@@ -20,23 +19,28 @@ from .recoverable import RecoverableState
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(RecoverableState):
     TYPE: ClassVar[str] = "Task"
-    flow: JsonPathFlow
+    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
     resource: ResourceRef
     timeout_seconds: float | None = None
-    timeout_seconds_path: Path | None = None
+    # TimeoutSecondsPath (parse.PathValue) or a `{% %}` TimeoutSeconds (JsonataValue)
+    timeout_source: Any = None
     heartbeat_seconds: float | None = None
     resume_schema: JSON = None  # statebox extension: JSON Schema a resume input must match
 
     def timeout(self, data: JSON, frame: Frame) -> float | None:
-        if self.timeout_seconds_path is None:
+        source = self.timeout_source
+        if source is None:
             return self.timeout_seconds
-        value = self.timeout_seconds_path.find(data, frame)
+        value = source.read(data, frame)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             shown = "nothing" if value is MISSING else repr(value)
+            field = "TimeoutSecondsPath" if hasattr(source, "path") else "TimeoutSeconds"
             raise StatesError(
-                ErrorName.RUNTIME,
-                f"The TimeoutSecondsPath '{self.timeout_seconds_path.text}' of state "
-                f"'{self.name}' must reference a positive integer, got {shown}.",
+                source.error,
+                f"The {field} '{source.text}' of state '{self.name}' must reference a positive "
+                f"integer, got {shown}.",
             )
         return float(value)
 
@@ -94,18 +98,22 @@ class TaskState(RecoverableState):
 
 
 def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
-    timeout = spec.get("TimeoutSeconds")
-    heartbeat = spec.get("HeartbeatSeconds")
+    timeout = builder.value(spec, "TimeoutSeconds", at, language, "TimeoutSecondsPath")
+    # Heartbeats are not enforced; a `{% %}` HeartbeatSeconds is still compiled (and checked).
+    heartbeat = builder.value(spec, "HeartbeatSeconds", at, language, "HeartbeatSecondsPath")
+    literal_timeout = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
     return TaskState(
         name=name,
         pointer=at,
         next=spec.get("Next"),
-        flow=builder.flow(spec, at),
+        flow=builder.flow(spec, at, language=language),
         resource=ResourceRef.parse(spec["Resource"]),
-        timeout_seconds=float(timeout) if timeout is not None else None,
-        timeout_seconds_path=builder.required_path(spec, "TimeoutSecondsPath", at),
-        heartbeat_seconds=float(heartbeat) if heartbeat is not None else None,
+        timeout_seconds=float(timeout) if literal_timeout else None,
+        timeout_source=None if timeout is None or literal_timeout else timeout,
+        heartbeat_seconds=float(heartbeat)
+        if isinstance(heartbeat, (int, float)) and not isinstance(heartbeat, bool)
+        else None,
         resume_schema=spec.get("ResumeSchema"),
         retriers=builder.retriers(spec),
-        catchers=builder.catchers(spec, at),
+        catchers=builder.catchers(spec, at, language),
     )

@@ -2,7 +2,7 @@
 point, a lease lock per execution, and one sorted set of timers. Runs unchanged on a single
 Redis server (or fakeredis) and on a Redis Cluster.
 
-Keys (prefix `statebox:` by default; the prefix must not contain `{`); every key of an
+Keys (prefix `statebox:` by default; it must not contain `{` or `}`); every key of an
 execution carries the hash tag `{<execution key>}`, so they share one Redis Cluster slot and a
 script may touch them together:
 
@@ -29,9 +29,9 @@ the record that refers to them, and the finished point's timer removed only afte
 - Cluster: a script may only touch one slot and redis-py's cluster pipeline refuses scripts,
   so the same script commits the execution's slot alone, bracketed by plain commands:
   definition + new timers first (one cluster pipeline, sent to their nodes in parallel), then
-  the commit script, then ZREM of the finished timer if the commit went through. A crash
-  between them leaves at worst a timer for a point that does not exist, which the worker
-  drops.
+  the commit script, then ZREM of the finished timer if the commit went through. A crash or
+  a "lost" lease between them leaves at worst a timer for a point that is not pending (the
+  worker drops it) or a definition no execution uses yet.
 
 Round trips (steady state: scripts cached on the server; a NOSCRIPT after a restart or
 failover costs one SCRIPT LOAD and a retry, handled by redis-py):

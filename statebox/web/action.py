@@ -196,16 +196,21 @@ def to_request(args: dict[str, Any], config: dict[str, Any]) -> HttpRequest:
         query = dict(parse_qsl(str(args.get("__ow_query") or ""), keep_blank_values=True))
         body = _decode_raw_body(args.get("__ow_body"), headers.get("content-type", ""))
         return HttpRequest(method, path, query, headers, body, remote=remote, base_url=base_url)
-    query = {k: str(args[k]) for k in QUERY_FIELDS if k in args}
+    # `input` is a body field of {"definition" | "stateMachine", "input"}; otherwise the query's.
+    in_body = {"input"} if ("definition" in args or "stateMachine" in args) else set()
+    query = {k: str(args[k]) for k in QUERY_FIELDS if k in args and k not in in_body}
     fields = {
         k: v
         for k, v in args.items()
-        if not k.startswith("__ow_") and k not in PARAMETERS and k not in QUERY_FIELDS
+        if not k.startswith("__ow_") and k not in PARAMETERS and (k not in QUERY_FIELDS or k in in_body)
     }
     if "__ow_body" in args:
         raw = args["__ow_body"]
-        parsed = raw if not isinstance(raw, str) else None
-        body = raw.encode("utf-8") if isinstance(raw, str) else b""
+        content_type = headers.get("content-type", "")
+        # For JSON content the controller already parsed the body: a string is the value itself.
+        json_family = content_type.startswith("application/json") or "+json" in content_type
+        parsed = raw if (not isinstance(raw, str) or json_family) else None
+        body = raw.encode("utf-8") if isinstance(raw, str) and not json_family else b""
         return HttpRequest(
             method, path, query, headers, body, parsed_body=parsed, remote=remote, base_url=base_url
         )

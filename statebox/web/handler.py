@@ -98,6 +98,8 @@ def _query_value(text: str) -> Any:
     """Query values are strings; `?input=6` means the number 6, `?approved=true` true."""
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InputError([Problem("", "a query value is nested too deeply")]) from None
     except ValueError:
         return text
 

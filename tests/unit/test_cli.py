@@ -16,24 +16,38 @@ from statebox.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
-OK = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"done": True}, "ResultPath": "$.r", "End": True}}}
+OK = {
+    "StartAt": "A",
+    "States": {"A": {"Type": "Pass", "Result": {"done": True}, "ResultPath": "$.r", "End": True}},
+}
 FAILS = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "on purpose"}}}
 INCREMENT = {"StartAt": "I", "States": {"I": {"Type": "Task", "Resource": "module:increment", "End": True}}}
-SUSPENDS = {"StartAt": "S", "States": {
-    "S": {"Type": "Task", "Resource": "module:suspend", "Next": "I"},
-    "I": {"Type": "Task", "Resource": "module:increment", "End": True},
-}}
-INVALID = {"StartAt": "A", "States": {
-    "A": {"Type": "Pass", "Next": "Nowhere"},
-    "B": {"Type": "Wait", "End": True},
-}}
+SUSPENDS = {
+    "StartAt": "S",
+    "States": {
+        "S": {"Type": "Task", "Resource": "module:suspend", "Next": "I"},
+        "I": {"Type": "Task", "Resource": "module:increment", "End": True},
+    },
+}
+INVALID = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Next": "Nowhere"},
+        "B": {"Type": "Wait", "End": True},
+    },
+}
 
 
 @pytest.fixture(autouse=True)
 def local_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI reads its settings from the environment: keep it in process."""
-    for name in ("REDIS_URL", "STATEBOX_SECRET", "STATEBOX_ACTIONS_DIR", "STATEBOX_MAX_PAYLOAD_BYTES",
-                 "STATEBOX_MAX_TRANSITIONS"):
+    for name in (
+        "REDIS_URL",
+        "STATEBOX_SECRET",
+        "STATEBOX_ACTIONS_DIR",
+        "STATEBOX_MAX_PAYLOAD_BYTES",
+        "STATEBOX_MAX_TRANSITIONS",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -71,8 +85,9 @@ def test_run_uses_the_actions_folder(tmp_path: Path) -> None:
     actions = tmp_path / "acts"
     actions.mkdir()
     (actions / "increment.py").write_text("def main(args):\n    return {'custom': args['value'] * 10}\n")
-    code, out, _ = cli("run", write(tmp_path, "m.json", INCREMENT), "--input", '{"value": 4}',
-                       "--actions", actions)
+    code, out, _ = cli(
+        "run", write(tmp_path, "m.json", INCREMENT), "--input", '{"value": 4}', "--actions", actions
+    )
     assert (code, json.loads(out)["output"]) == (0, {"custom": 40})
 
 
@@ -90,8 +105,14 @@ def test_a_failed_execution_exits_1(tmp_path: Path) -> None:
 
 
 def test_suspend_exits_3_and_resume_finishes(tmp_path: Path) -> None:
-    code, out, _ = cli("run", write(tmp_path, "s.json", SUSPENDS), "--input", '{"value": 1, "keep": true}',
-                       "--actions", ROOT / "demo_actions")
+    code, out, _ = cli(
+        "run",
+        write(tmp_path, "s.json", SUSPENDS),
+        "--input",
+        '{"value": 1, "keep": true}',
+        "--actions",
+        ROOT / "demo_actions",
+    )
     assert code == 3
     suspended = json.loads(out)
     assert suspended["status"] == "SUSPENDED"
@@ -128,18 +149,24 @@ def test_run_rejects_an_invalid_definition_with_exit_2(tmp_path: Path) -> None:
 
 INVALID_INVOCATIONS = [
     pytest.param(lambda d: ["run", write(d, "ok.json", OK), "--input", "{not json"], id="bad-input-json"),
-    pytest.param(lambda d: ["run", write(d, "ok.json", OK), "--input", "@" + str(d / "none.json")],
-                 id="missing-input-file"),
+    pytest.param(
+        lambda d: ["run", write(d, "ok.json", OK), "--input", "@" + str(d / "none.json")],
+        id="missing-input-file",
+    ),
     pytest.param(lambda d: ["run", d / "missing.json"], id="missing-definition"),
     pytest.param(lambda d: ["validate", d / "missing.json"], id="validate-missing-definition"),
     pytest.param(lambda d: ["run", d], id="definition-is-a-directory"),
     pytest.param(lambda d: ["run", write(d, "text.json", "not json at all")], id="definition-not-json"),
-    pytest.param(lambda d: ["validate", write(d, "text.json", "{\"StartAt\": ")], id="definition-truncated"),
+    pytest.param(lambda d: ["validate", write(d, "text.json", '{"StartAt": ')], id="definition-truncated"),
     pytest.param(lambda d: ["run", write(d, "list.json", [1, 2])], id="definition-an-array"),
-    pytest.param(lambda d: ["run", write(d, "deep.json", "[" * 100_000 + "]" * 100_000)],
-                 id="definition-nested-too-deeply"),
-    pytest.param(lambda d: ["run", write(d, "ok.json", OK), "--input", "[" * 100_000 + "]" * 100_000],
-                 id="input-nested-too-deeply"),
+    pytest.param(
+        lambda d: ["run", write(d, "deep.json", "[" * 100_000 + "]" * 100_000)],
+        id="definition-nested-too-deeply",
+    ),
+    pytest.param(
+        lambda d: ["run", write(d, "ok.json", OK), "--input", "[" * 100_000 + "]" * 100_000],
+        id="input-nested-too-deeply",
+    ),
     pytest.param(lambda d: ["bogus"], id="unknown-command"),
     pytest.param(lambda d: ["run"], id="missing-argument"),
     pytest.param(lambda d: [], id="no-command"),
@@ -174,6 +201,7 @@ def test_service_errors_exit_1_with_a_message(tmp_path: Path, argv: Any) -> None
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AttributeError,
     reason="cli.py _read_text reads exc.strerror, which UnicodeDecodeError lacks: a non-UTF-8 file "
     "raises AttributeError out of main() instead of exiting 2",
 )
@@ -192,6 +220,7 @@ def test_a_file_that_is_not_utf8_exits_2(tmp_path: Path, which: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="main() lets argparse print usage errors to sys.stderr, not to the stderr it was given",
 )
 def test_usage_errors_go_to_the_given_stderr(capsys: pytest.CaptureFixture[str]) -> None:

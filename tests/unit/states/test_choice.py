@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import machine
 
 
@@ -56,11 +55,25 @@ ROUTES = [
         id="type-mismatch-is-no-match",
     ),
     pytest.param(
-        {"Choices": [{"And": [{"Variable": "$.n", "NumericGreaterThanEquals": 2},
-                              {"Not": {"Variable": "$.s", "StringEquals": "x"}}], "Next": "A"},
-                     {"Or": [{"Variable": "$.s", "StringMatches": "x*"},
-                             {"Variable": "$.n", "NumericLessThan": 0}], "Next": "B"}],
-         "Default": "D"},
+        {
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.n", "NumericGreaterThanEquals": 2},
+                        {"Not": {"Variable": "$.s", "StringEquals": "x"}},
+                    ],
+                    "Next": "A",
+                },
+                {
+                    "Or": [
+                        {"Variable": "$.s", "StringMatches": "x*"},
+                        {"Variable": "$.n", "NumericLessThan": 0},
+                    ],
+                    "Next": "B",
+                },
+            ],
+            "Default": "D",
+        },
         {"n": 3, "s": "xyz"},
         "A",
         id="and-not",
@@ -94,7 +107,9 @@ async def test_routes(run_machine: Any, choice: dict[str, Any], execution_input:
 
 
 OUTPUTS = [
-    pytest.param({"Choices": [IS_ONE]}, {"n": 1, "x": 2}, {"n": 1, "x": 2, "went": "A"}, id="passes-input-through"),
+    pytest.param(
+        {"Choices": [IS_ONE]}, {"n": 1, "x": 2}, {"n": 1, "x": 2, "went": "A"}, id="passes-input-through"
+    ),
     pytest.param(
         {"InputPath": "$.inner", "Choices": [IS_ONE]},
         {"inner": {"n": 1}, "other": 0},
@@ -108,7 +123,11 @@ OUTPUTS = [
         id="outputpath",
     ),
     pytest.param(
-        {"InputPath": "$.a", "OutputPath": "$.b", "Choices": [{"Variable": "$.b", "IsPresent": True, "Next": "A"}]},
+        {
+            "InputPath": "$.a",
+            "OutputPath": "$.b",
+            "Choices": [{"Variable": "$.b", "IsPresent": True, "Next": "A"}],
+        },
         {"a": {"b": {"k": 1}}},
         {"k": 1, "went": "A"},
         id="outputpath-applies-to-inputpath-selection",
@@ -135,13 +154,23 @@ async def test_no_rule_and_no_default_is_no_choice_matched(run_machine: Any) -> 
 
 
 async def test_no_choice_matched_can_be_caught_by_an_enclosing_parallel(run_machine: Any) -> None:
-    branch = {"StartAt": "C", "States": {
-        "C": {"Type": "Choice", "Choices": [IS_ONE]},
-        "A": {"Type": "Pass", "End": True},
-    }}
+    branch = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [IS_ONE]},
+            "A": {"Type": "Pass", "End": True},
+        },
+    }
     definition = machine(
-        ("P", {"Type": "Parallel", "Branches": [branch], "Next": "Done",
-               "Catch": [{"ErrorEquals": ["States.NoChoiceMatched"], "Next": "Handled"}]}),
+        (
+            "P",
+            {
+                "Type": "Parallel",
+                "Branches": [branch],
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.NoChoiceMatched"], "Next": "Handled"}],
+            },
+        ),
         ("Done", {"Type": "Pass", "End": True}),
         ("Handled", {"Type": "Pass", "Result": "handled", "End": True}),
     )
@@ -163,8 +192,14 @@ async def test_path_errors(run_machine: Any, fields: dict[str, Any], error: str)
 
 async def test_a_counting_loop_ends(run_machine: Any) -> None:
     definition = machine(
-        ("Check", {"Type": "Choice", "Default": "Add",
-                   "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": 5, "Next": "Done"}]}),
+        (
+            "Check",
+            {
+                "Type": "Choice",
+                "Default": "Add",
+                "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": 5, "Next": "Done"}],
+            },
+        ),
         ("Add", {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"}),
         ("Done", {"Type": "Succeed"}),
     )

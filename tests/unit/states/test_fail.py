@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import machine
 
 
@@ -21,31 +20,51 @@ FAILURES = [
     pytest.param({}, {}, None, None, id="neither"),
     pytest.param({"Error": "", "Cause": ""}, {}, "", "", id="empty-strings"),
     pytest.param(
-        {"ErrorPath": "$.e", "CausePath": "$.c"}, {"e": "FromInput", "c": "text"}, "FromInput", "text",
+        {"ErrorPath": "$.e", "CausePath": "$.c"},
+        {"e": "FromInput", "c": "text"},
+        "FromInput",
+        "text",
         id="paths",
     ),
     pytest.param(
-        {"ErrorPath": "$.detail.kind", "Cause": "fixed"}, {"detail": {"kind": "Nested"}}, "Nested", "fixed",
+        {"ErrorPath": "$.detail.kind", "Cause": "fixed"},
+        {"detail": {"kind": "Nested"}},
+        "Nested",
+        "fixed",
         id="nested-path-and-literal",
     ),
     pytest.param(
-        {"Error": "E", "CausePath": "$$.State.Name"}, {}, "E", "F", id="context-path",
+        {"Error": "E", "CausePath": "$$.State.Name"},
+        {},
+        "E",
+        "F",
+        id="context-path",
     ),
     pytest.param(
-        {"Error": "E", "CausePath": "$$.Execution.Input.why"}, {"why": "input"}, "E", "input",
+        {"Error": "E", "CausePath": "$$.Execution.Input.why"},
+        {"why": "input"},
+        "E",
+        "input",
         id="context-execution-input",
     ),
     pytest.param(
-        {"ErrorPath": "States.Format('{}', $.Error)",
-         "CausePath": "States.Format('This is a custom error message for {}, caused by {}.', $.Error, $.Cause)"},
+        {
+            "ErrorPath": "States.Format('{}', $.Error)",
+            "CausePath": (
+                "States.Format('This is a custom error message for {}, caused by {}.', $.Error, $.Cause)"
+            ),
+        },
         {"Error": "error string", "Cause": "cause string"},
         "error string",
         "This is a custom error message for error string, caused by cause string.",
         id="intrinsic-format",  # conformance: intrinsics/test_state_fail_intrinsic
     ),
     pytest.param(
-        {"Error": "E", "CausePath": "States.JsonToString($.detail)"}, {"detail": {"a": [1, 2]}}, "E",
-        '{"a":[1,2]}', id="intrinsic-json-to-string",
+        {"Error": "E", "CausePath": "States.JsonToString($.detail)"},
+        {"detail": {"a": [1, 2]}},
+        "E",
+        '{"a":[1,2]}',
+        id="intrinsic-json-to-string",
     ),
 ]
 
@@ -68,7 +87,9 @@ RUNTIME_ERRORS = [
 
 
 @pytest.mark.parametrize(("fields", "execution_input"), RUNTIME_ERRORS)
-async def test_paths_that_do_not_give_a_string(run_machine: Any, fields: dict[str, Any], execution_input: Any) -> None:
+async def test_paths_that_do_not_give_a_string(
+    run_machine: Any, fields: dict[str, Any], execution_input: Any
+) -> None:
     result = await run_machine(failing(**fields), execution_input)
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
 
@@ -90,13 +111,21 @@ async def test_fail_after_other_states(run_machine: Any) -> None:
 async def test_a_fail_in_a_branch_is_caught_by_the_enclosing_state(run_machine: Any) -> None:
     branch = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Custom.Error", "Cause": "inner"}}}
     definition = machine(
-        ("P", {"Type": "Parallel", "Branches": [branch], "Next": "Done",
-               "Catch": [{"ErrorEquals": ["Custom.Error"], "ResultPath": "$.caught", "Next": "Done"}]}),
+        (
+            "P",
+            {
+                "Type": "Parallel",
+                "Branches": [branch],
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["Custom.Error"], "ResultPath": "$.caught", "Next": "Done"}],
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run_machine(definition, {"keep": True})
     assert (result.status, result.output) == (
-        "SUCCEEDED", {"keep": True, "caught": {"Error": "Custom.Error", "Cause": "inner"}}
+        "SUCCEEDED",
+        {"keep": True, "caught": {"Error": "Custom.Error", "Cause": "inner"}},
     )
 
 
@@ -114,8 +143,15 @@ async def test_which_catchers_select_a_fail_state_error(
 ) -> None:
     branch = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Custom.Error"}}}
     definition = machine(
-        ("P", {"Type": "Parallel", "Branches": [branch], "Next": "Done",
-               "Catch": [{"ErrorEquals": error_equals, "Next": "Done"}]}),
+        (
+            "P",
+            {
+                "Type": "Parallel",
+                "Branches": [branch],
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": error_equals, "Next": "Done"}],
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run_machine(definition, {})

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import machine
+
 from statebox.config import Settings
 from statebox.ports import FakeClock
 
@@ -55,8 +55,14 @@ IDENTITY = processor(("Item", {"Type": "Pass", "End": True}))
 DOUBLE = processor(("Double", {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}, "End": True}))
 # Fails for items {"fail": true}, passes the others through.
 SOMETIMES_FAILS = processor(
-    ("Check", {"Type": "Choice", "Default": "Ok",
-               "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Bad"}]}),
+    (
+        "Check",
+        {
+            "Type": "Choice",
+            "Default": "Ok",
+            "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Bad"}],
+        },
+    ),
     ("Bad", {"Type": "Fail", "Error": "ItemFailed", "Cause": "bad item"}),
     ("Ok", {"Type": "Pass", "End": True}),
 )
@@ -75,16 +81,26 @@ OUTPUTS = [
     pytest.param(mapping(ItemsPath="$.a.b[0]"), {"a": {"b": [[7, 8]]}}, [7, 8], id="itemspath-nested"),
     pytest.param(mapping(ItemsPath="$.items"), {"items": []}, [], id="itemspath-empty"),
     pytest.param(
-        mapping(InputPath="$.in", ItemsPath="$.items"), {"in": {"items": [5]}, "items": [9]}, [5],
+        mapping(InputPath="$.in", ItemsPath="$.items"),
+        {"in": {"items": [5]}, "items": [9]},
+        [5],
         id="inputpath-then-itemspath",
     ),
     pytest.param(
-        mapping(ItemsPath="$.items",
-                ItemSelector={"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value",
-                              "shared.$": "$.shared", "literal": "x"}),
+        mapping(
+            ItemsPath="$.items",
+            ItemSelector={
+                "index.$": "$$.Map.Item.Index",
+                "value.$": "$$.Map.Item.Value",
+                "shared.$": "$.shared",
+                "literal": "x",
+            },
+        ),
         {"items": ["a", "b"], "shared": {"k": 1}},
-        [{"index": 0, "value": "a", "shared": {"k": 1}, "literal": "x"},
-         {"index": 1, "value": "b", "shared": {"k": 1}, "literal": "x"}],
+        [
+            {"index": 0, "value": "a", "shared": {"k": 1}, "literal": "x"},
+            {"index": 1, "value": "b", "shared": {"k": 1}, "literal": "x"},
+        ],
         id="itemselector",
     ),
     pytest.param(
@@ -94,9 +110,18 @@ OUTPUTS = [
         id="itemselector-intrinsic",
     ),
     pytest.param(
-        machine(("M", {"Type": "Map", "End": True, "ItemsPath": "$.xs",
-                       "Parameters": {"i.$": "$$.Map.Item.Index", "x.$": "$$.Map.Item.Value"},
-                       "Iterator": machine(("Legacy", {"Type": "Pass", "End": True}))})),
+        machine(
+            (
+                "M",
+                {
+                    "Type": "Map",
+                    "End": True,
+                    "ItemsPath": "$.xs",
+                    "Parameters": {"i.$": "$$.Map.Item.Index", "x.$": "$$.Map.Item.Value"},
+                    "Iterator": machine(("Legacy", {"Type": "Pass", "End": True})),
+                },
+            )
+        ),
         {"xs": [10, 20]},
         [{"i": 0, "x": 10}, {"i": 1, "x": 20}],
         id="legacy-parameters-iterator",
@@ -108,16 +133,29 @@ OUTPUTS = [
         id="resultselector",
     ),
     pytest.param(
-        mapping(ItemsPath="$.xs", ResultPath="$.results"), {"xs": [1]}, {"xs": [1], "results": [1]},
+        mapping(ItemsPath="$.xs", ResultPath="$.results"),
+        {"xs": [1]},
+        {"xs": [1], "results": [1]},
         id="resultpath",
     ),
     pytest.param(mapping(ItemsPath="$.xs", ResultPath=None), {"xs": [1]}, {"xs": [1]}, id="resultpath-null"),
     pytest.param(mapping(OutputPath="$[1]"), ["a", "b"], "b", id="outputpath"),
     pytest.param(
-        mapping(processor(("Inner", {"Type": "Map", "End": True, "ItemProcessor": processor(
-            ("Leaf", {"Type": "Pass", "End": True})),
-            "ItemSelector": {"outer.$": "$.outer", "inner.$": "$$.Map.Item.Index"}, "ItemsPath": "$.xs"})),
-            ItemSelector={"outer.$": "$$.Map.Item.Index", "xs.$": "$$.Map.Item.Value"}),
+        mapping(
+            processor(
+                (
+                    "Inner",
+                    {
+                        "Type": "Map",
+                        "End": True,
+                        "ItemProcessor": processor(("Leaf", {"Type": "Pass", "End": True})),
+                        "ItemSelector": {"outer.$": "$.outer", "inner.$": "$$.Map.Item.Index"},
+                        "ItemsPath": "$.xs",
+                    },
+                )
+            ),
+            ItemSelector={"outer.$": "$$.Map.Item.Index", "xs.$": "$$.Map.Item.Value"},
+        ),
         [["a", "b"], ["c"]],
         [[{"outer": 0, "inner": 0}, {"outer": 0, "inner": 1}], [{"outer": 1, "inner": 0}]],
         id="nested-map",
@@ -157,6 +195,7 @@ async def test_runtime_errors(run: Any, definition: dict[str, Any], execution_in
 # --------------------------------------------------------------------------------------------
 # Concurrency
 
+
 @pytest.mark.parametrize(
     ("fields", "execution_input", "peak"),
     [
@@ -165,10 +204,15 @@ async def test_runtime_errors(run: Any, definition: dict[str, Any], execution_in
         pytest.param({"MaxConcurrency": 3}, [0] * 2, 2, id="more-than-items"),
         pytest.param({"MaxConcurrency": 0}, [0] * 6, 6, id="zero-is-unbounded"),
         pytest.param({}, [0] * 6, 6, id="default-is-unbounded"),
-        pytest.param({"MaxConcurrencyPath": "$.limit", "ItemsPath": "$.xs"}, {"limit": 3, "xs": [0] * 7}, 3,
-                     id="path"),
-        pytest.param({"MaxConcurrencyPath": "$.limit", "ItemsPath": "$.xs"}, {"limit": 0, "xs": [0] * 4}, 4,
-                     id="path-zero"),
+        pytest.param(
+            {"MaxConcurrencyPath": "$.limit", "ItemsPath": "$.xs"}, {"limit": 3, "xs": [0] * 7}, 3, id="path"
+        ),
+        pytest.param(
+            {"MaxConcurrencyPath": "$.limit", "ItemsPath": "$.xs"},
+            {"limit": 0, "xs": [0] * 4},
+            4,
+            id="path-zero",
+        ),
     ],
 )
 async def test_max_concurrency(run: Any, fields: dict[str, Any], execution_input: Any, peak: int) -> None:
@@ -185,8 +229,13 @@ async def test_concurrency_is_capped_by_the_settings(run: Any) -> None:
 
 @pytest.mark.parametrize(
     "limit",
-    [pytest.param("NoNumber", id="string"), pytest.param(-1, id="negative"), pytest.param(1.5, id="fraction"),
-     pytest.param(None, id="null"), pytest.param(True, id="boolean")],
+    [
+        pytest.param("NoNumber", id="string"),
+        pytest.param(-1, id="negative"),
+        pytest.param(1.5, id="fraction"),
+        pytest.param(None, id="null"),
+        pytest.param(True, id="boolean"),
+    ],
 )
 async def test_invalid_max_concurrency_path(run: Any, limit: Any) -> None:
     definition = mapping(MaxConcurrencyPath="$.limit", ItemsPath="$.xs")
@@ -201,39 +250,87 @@ OK, BAD = {"fail": False}, {"fail": True}
 
 TOLERANCE = [
     pytest.param({}, [OK, BAD, OK], "ItemFailed", id="no-tolerance-propagates-the-item-error"),
-    pytest.param({"ToleratedFailureCount": 0}, [OK, BAD, OK], "States.ExceedToleratedFailureThreshold", id="count-0"),
+    pytest.param(
+        {"ToleratedFailureCount": 0}, [OK, BAD, OK], "States.ExceedToleratedFailureThreshold", id="count-0"
+    ),
     pytest.param({"ToleratedFailureCount": 0}, [OK, OK], None, id="count-0-no-failures"),
     pytest.param({"ToleratedFailureCount": 1}, [OK, BAD, OK], None, id="count-1-one-failure"),
-    pytest.param({"ToleratedFailureCount": 1}, [BAD, OK, BAD], "States.ExceedToleratedFailureThreshold",
-                 id="count-1-two-failures"),
+    pytest.param(
+        {"ToleratedFailureCount": 1},
+        [BAD, OK, BAD],
+        "States.ExceedToleratedFailureThreshold",
+        id="count-1-two-failures",
+    ),
     pytest.param({"ToleratedFailureCount": 5}, [BAD, BAD], None, id="count-above-items"),
     pytest.param({"ToleratedFailurePercentage": 50}, [OK, BAD, OK, BAD], None, id="percentage-at-threshold"),
-    pytest.param({"ToleratedFailurePercentage": 50}, [BAD, BAD, OK, BAD], "States.ExceedToleratedFailureThreshold",
-                 id="percentage-above-threshold"),
-    pytest.param({"ToleratedFailurePercentage": 0}, [OK, BAD], "States.ExceedToleratedFailureThreshold",
-                 id="percentage-0"),
+    pytest.param(
+        {"ToleratedFailurePercentage": 50},
+        [BAD, BAD, OK, BAD],
+        "States.ExceedToleratedFailureThreshold",
+        id="percentage-above-threshold",
+    ),
+    pytest.param(
+        {"ToleratedFailurePercentage": 0},
+        [OK, BAD],
+        "States.ExceedToleratedFailureThreshold",
+        id="percentage-0",
+    ),
     pytest.param({"ToleratedFailurePercentage": 100}, [BAD, BAD], None, id="percentage-100"),
-    pytest.param({"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"}, {"n": 1, "xs": [BAD, OK]}, None,
-                 id="count-path"),
-    pytest.param({"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"}, {"n": 0, "xs": [BAD, OK]},
-                 "States.ExceedToleratedFailureThreshold", id="count-path-0"),
-    pytest.param({"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"}, {"p": 50, "xs": [BAD, OK]},
-                 None, id="percentage-path"),
-    pytest.param({"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"}, {"p": 10, "xs": [BAD, OK]},
-                 "States.ExceedToleratedFailureThreshold", id="percentage-path-below"),
-    pytest.param({"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"}, {"n": -1, "xs": [OK]},
-                 "States.Runtime", id="count-path-negative"),
-    pytest.param({"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"}, {"n": "NoNumber", "xs": [OK]},
-                 "States.Runtime", id="count-path-not-a-number"),
-    pytest.param({"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"}, {"p": 101, "xs": [OK]},
-                 "States.Runtime", id="percentage-path-above-100"),
-    pytest.param({"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"}, {"p": "half", "xs": [OK]},
-                 "States.Runtime", id="percentage-path-not-a-number"),
+    pytest.param(
+        {"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"},
+        {"n": 1, "xs": [BAD, OK]},
+        None,
+        id="count-path",
+    ),
+    pytest.param(
+        {"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"},
+        {"n": 0, "xs": [BAD, OK]},
+        "States.ExceedToleratedFailureThreshold",
+        id="count-path-0",
+    ),
+    pytest.param(
+        {"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"},
+        {"p": 50, "xs": [BAD, OK]},
+        None,
+        id="percentage-path",
+    ),
+    pytest.param(
+        {"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"},
+        {"p": 10, "xs": [BAD, OK]},
+        "States.ExceedToleratedFailureThreshold",
+        id="percentage-path-below",
+    ),
+    pytest.param(
+        {"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"},
+        {"n": -1, "xs": [OK]},
+        "States.Runtime",
+        id="count-path-negative",
+    ),
+    pytest.param(
+        {"ToleratedFailureCountPath": "$.n", "ItemsPath": "$.xs"},
+        {"n": "NoNumber", "xs": [OK]},
+        "States.Runtime",
+        id="count-path-not-a-number",
+    ),
+    pytest.param(
+        {"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"},
+        {"p": 101, "xs": [OK]},
+        "States.Runtime",
+        id="percentage-path-above-100",
+    ),
+    pytest.param(
+        {"ToleratedFailurePercentagePath": "$.p", "ItemsPath": "$.xs"},
+        {"p": "half", "xs": [OK]},
+        "States.Runtime",
+        id="percentage-path-not-a-number",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fields", "execution_input", "error"), TOLERANCE)
-async def test_tolerated_failures(run: Any, fields: dict[str, Any], execution_input: Any, error: str | None) -> None:
+async def test_tolerated_failures(
+    run: Any, fields: dict[str, Any], execution_input: Any, error: str | None
+) -> None:
     result = await run(mapping(SOMETIMES_FAILS, MaxConcurrency=1, **fields), execution_input)
     if error is not None:
         assert (result.status, result.error) == ("FAILED", error), result
@@ -251,8 +348,17 @@ async def test_tolerated_failures(run: Any, fields: dict[str, Any], execution_in
 async def test_catch_an_item_failure(run: Any) -> None:
     # conformance: map/test_map_state_catch
     definition = machine(
-        ("M", {"Type": "Map", "ItemsPath": "$.xs", "ResultPath": None, "ItemProcessor": SOMETIMES_FAILS,
-               "Catch": [{"ErrorEquals": ["ItemFailed"], "Next": "Caught"}], "Next": "Done"}),
+        (
+            "M",
+            {
+                "Type": "Map",
+                "ItemsPath": "$.xs",
+                "ResultPath": None,
+                "ItemProcessor": SOMETIMES_FAILS,
+                "Catch": [{"ErrorEquals": ["ItemFailed"], "Next": "Caught"}],
+                "Next": "Done",
+            },
+        ),
         ("Caught", {"Type": "Pass", "End": True}),
         ("Done", {"Type": "Pass", "Result": "not caught", "End": True}),
     )
@@ -262,9 +368,22 @@ async def test_catch_an_item_failure(run: Any) -> None:
 
 async def test_exceeding_the_threshold_can_be_caught(run: Any) -> None:
     definition = machine(
-        ("M", {"Type": "Map", "ItemProcessor": SOMETIMES_FAILS, "ToleratedFailureCount": 0, "Next": "Done",
-               "Catch": [{"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "Next": "Done",
-                          "ResultPath": "$"}]}),
+        (
+            "M",
+            {
+                "Type": "Map",
+                "ItemProcessor": SOMETIMES_FAILS,
+                "ToleratedFailureCount": 0,
+                "Next": "Done",
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.ExceedToleratedFailureThreshold"],
+                        "Next": "Done",
+                        "ResultPath": "$",
+                    }
+                ],
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run(definition, [BAD])
@@ -276,9 +395,11 @@ async def test_retry_reruns_the_whole_map(run: Any, fake_clock: FakeClock) -> No
     # conformance: map/test_map_state_retry_multiple_retriers
     definition = mapping(
         SOMETIMES_FAILS,
-        Retry=[{"ErrorEquals": ["NoSuchError"], "MaxAttempts": 1},
-               {"ErrorEquals": ["State.ALL"], "MaxAttempts": 2},
-               {"ErrorEquals": ["ItemFailed"], "MaxAttempts": 3}],
+        Retry=[
+            {"ErrorEquals": ["NoSuchError"], "MaxAttempts": 1},
+            {"ErrorEquals": ["State.ALL"], "MaxAttempts": 2},
+            {"ErrorEquals": ["ItemFailed"], "MaxAttempts": 3},
+        ],
     )
     result = await run(definition, [BAD])
     assert (result.status, result.error, result.cause) == ("FAILED", "ItemFailed", "bad item")
@@ -287,9 +408,15 @@ async def test_retry_reruns_the_whole_map(run: Any, fake_clock: FakeClock) -> No
 
 async def test_states_runtime_in_an_iteration_is_not_caught(run: Any) -> None:
     definition = machine(
-        ("M", {"Type": "Map", "ItemProcessor": processor(("Read", {"Type": "Pass", "InputPath": "$.nope",
-                                                                    "End": True})),
-               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "Next": "Done"}),
+        (
+            "M",
+            {
+                "Type": "Map",
+                "ItemProcessor": processor(("Read", {"Type": "Pass", "InputPath": "$.nope", "End": True})),
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+                "Next": "Done",
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run(definition, [{}])

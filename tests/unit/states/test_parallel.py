@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import machine
+
 from statebox.ports import FakeClock
 
 ACTIONS = {
@@ -36,12 +36,7 @@ ACTIONS = {
         "    return PEAK\n"
     ),
     "hang": "import asyncio\n\nasync def main(args):\n    await asyncio.sleep(60)\n    return args\n",
-    "boom": (
-        "class Boom(Exception):\n"
-        "    pass\n\n"
-        "def main(args):\n"
-        "    raise Boom('branch exploded')\n"
-    ),
+    "boom": ("class Boom(Exception):\n    pass\n\ndef main(args):\n    raise Boom('branch exploded')\n"),
 }
 
 
@@ -75,15 +70,25 @@ def parallel(branches: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
 OUTPUTS = [
     pytest.param([pass_branch()], {}, {"a": 1}, [{"a": 1}], id="one-branch"),
     pytest.param(
-        [pass_branch(Result=1), pass_branch(Result=2), pass_branch(Result=3)], {}, {}, [1, 2, 3],
+        [pass_branch(Result=1), pass_branch(Result=2), pass_branch(Result=3)],
+        {},
+        {},
+        [1, 2, 3],
         id="branch-order",
     ),
     pytest.param(
-        [pass_branch(InputPath="$.a"), pass_branch(InputPath="$.b")], {}, {"a": 1, "b": 2}, [1, 2],
+        [pass_branch(InputPath="$.a"), pass_branch(InputPath="$.b")],
+        {},
+        {"a": 1, "b": 2},
+        [1, 2],
         id="same-input-for-every-branch",
     ),
     pytest.param(
-        [pass_branch()], {"InputPath": "$.in"}, {"in": {"x": 1}, "out": 0}, [{"x": 1}], id="inputpath",
+        [pass_branch()],
+        {"InputPath": "$.in"},
+        {"in": {"x": 1}, "out": 0},
+        [{"x": 1}],
+        id="inputpath",
     ),
     pytest.param(
         [pass_branch(), pass_branch(Parameters={"n.$": "$.n"})],
@@ -100,26 +105,52 @@ OUTPUTS = [
         id="resultselector",
     ),
     pytest.param(
-        [pass_branch(Result="x")], {"ResultPath": "$.results"}, {"keep": 1}, {"keep": 1, "results": ["x"]},
+        [pass_branch(Result="x")],
+        {"ResultPath": "$.results"},
+        {"keep": 1},
+        {"keep": 1, "results": ["x"]},
         id="resultpath",
     ),
-    pytest.param([pass_branch(Result="x")], {"ResultPath": None}, {"keep": 1}, {"keep": 1}, id="resultpath-null"),
+    pytest.param(
+        [pass_branch(Result="x")], {"ResultPath": None}, {"keep": 1}, {"keep": 1}, id="resultpath-null"
+    ),
     pytest.param([pass_branch(Result="x")], {"OutputPath": "$[0]"}, {}, "x", id="outputpath"),
     pytest.param(
-        [pass_branch("Named", Parameters={"name.$": "$$.State.Name"})], {}, {}, [{"name": "Named"}],
+        [pass_branch("Named", Parameters={"name.$": "$$.State.Name"})],
+        {},
+        {},
+        [{"name": "Named"}],
         id="context-names-the-branch-state",
     ),
     pytest.param(
-        [branch(("One", {"Type": "Pass", "Result": 1, "ResultPath": "$.one", "Next": "Two"}),
-                ("Two", {"Type": "Pass", "Result": 2, "ResultPath": "$.two", "End": True}))],
-        {}, {"start": 0}, [{"start": 0, "one": 1, "two": 2}],
+        [
+            branch(
+                ("One", {"Type": "Pass", "Result": 1, "ResultPath": "$.one", "Next": "Two"}),
+                ("Two", {"Type": "Pass", "Result": 2, "ResultPath": "$.two", "End": True}),
+            )
+        ],
+        {},
+        {"start": 0},
+        [{"start": 0, "one": 1, "two": 2}],
         id="multi-state-branch",
     ),
     pytest.param(
-        [pass_branch(Result="outer"),
-         branch(("Inner", {"Type": "Parallel", "End": True,
-                           "Branches": [pass_branch(Result="a"), pass_branch(Result="b")]}))],
-        {}, {}, ["outer", ["a", "b"]],
+        [
+            pass_branch(Result="outer"),
+            branch(
+                (
+                    "Inner",
+                    {
+                        "Type": "Parallel",
+                        "End": True,
+                        "Branches": [pass_branch(Result="a"), pass_branch(Result="b")],
+                    },
+                )
+            ),
+        ],
+        {},
+        {},
+        ["outer", ["a", "b"]],
         id="nested",
     ),
 ]
@@ -135,8 +166,17 @@ async def test_outputs(
 
 async def test_outputs_keep_branch_order_when_branches_finish_out_of_order(run: Any) -> None:
     branches = [
-        branch((tag, {"Type": "Task", "Resource": "module:sleepy", "End": True,
-                      "Parameters": {"delay": delay, "tag": tag}}))
+        branch(
+            (
+                tag,
+                {
+                    "Type": "Task",
+                    "Resource": "module:sleepy",
+                    "End": True,
+                    "Parameters": {"delay": delay, "tag": tag},
+                },
+            )
+        )
         for delay, tag in ((0.06, "slowest"), (0.03, "middle"), (0.0, "fastest"))
     ]
     result = await run(parallel(branches), {})
@@ -144,7 +184,9 @@ async def test_outputs_keep_branch_order_when_branches_finish_out_of_order(run: 
 
 
 async def test_branches_run_concurrently(run: Any) -> None:
-    branches = [branch((f"B{i}", {"Type": "Task", "Resource": "module:overlap", "End": True})) for i in range(4)]
+    branches = [
+        branch((f"B{i}", {"Type": "Task", "Resource": "module:overlap", "End": True})) for i in range(4)
+    ]
     result = await run(parallel(branches), {})
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert max(result.output) == 4
@@ -152,26 +194,50 @@ async def test_branches_run_concurrently(run: Any) -> None:
 
 FAILURES = [
     pytest.param(
-        [branch(("F", {"Type": "Fail", "Error": "FailureType"}))], "FailureType", None,
+        [branch(("F", {"Type": "Fail", "Error": "FailureType"}))],
+        "FailureType",
+        None,
         id="fail-state",  # conformance: parallel/test_parallel_state_fail
     ),
     pytest.param(
         [pass_branch(), branch(("F", {"Type": "Fail", "Error": "E2", "Cause": "second branch"}))],
-        "E2", "second branch", id="one-of-several",
+        "E2",
+        "second branch",
+        id="one-of-several",
     ),
     pytest.param(
-        [branch(("T", {"Type": "Task", "Resource": "module:boom", "End": True}))], "Boom", "branch exploded",
+        [branch(("T", {"Type": "Task", "Resource": "module:boom", "End": True}))],
+        "Boom",
+        "branch exploded",
         id="task-error",
     ),
     pytest.param(
-        [branch(("C", {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "P"}]}),
-                ("P", {"Type": "Pass", "End": True}))],
-        "States.NoChoiceMatched", "'C'", id="no-choice-matched",
+        [
+            branch(
+                ("C", {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "P"}]}),
+                ("P", {"Type": "Pass", "End": True}),
+            )
+        ],
+        "States.NoChoiceMatched",
+        "'C'",
+        id="no-choice-matched",
     ),
     pytest.param(
-        [branch(("Inner", {"Type": "Parallel", "End": True,
-                           "Branches": [branch(("F2", {"Type": "Fail", "Error": "Deep", "Cause": "nested"}))]}))],
-        "Deep", "nested", id="nested",
+        [
+            branch(
+                (
+                    "Inner",
+                    {
+                        "Type": "Parallel",
+                        "End": True,
+                        "Branches": [branch(("F2", {"Type": "Fail", "Error": "Deep", "Cause": "nested"}))],
+                    },
+                )
+            )
+        ],
+        "Deep",
+        "nested",
+        id="nested",
     ),
 ]
 
@@ -200,9 +266,15 @@ async def test_a_failing_branch_cancels_the_others(run: Any) -> None:
 
 async def test_catch_a_branch_failure(run: Any) -> None:
     definition = machine(
-        ("Par", {"Type": "Parallel", "Next": "Done",
-                 "Branches": [pass_branch(), branch(("F", {"Type": "Fail", "Error": "E", "Cause": "c"}))],
-                 "Catch": [{"ErrorEquals": ["E"], "ResultPath": "$.error", "Next": "Done"}]}),
+        (
+            "Par",
+            {
+                "Type": "Parallel",
+                "Next": "Done",
+                "Branches": [pass_branch(), branch(("F", {"Type": "Fail", "Error": "E", "Cause": "c"}))],
+                "Catch": [{"ErrorEquals": ["E"], "ResultPath": "$.error", "Next": "Done"}],
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run(definition, {"keep": 1})
@@ -223,8 +295,14 @@ async def test_retry_runs_every_branch_again(run: Any, fake_clock: FakeClock) ->
 async def test_retry_then_succeed_sees_the_retry_count(run: Any, fake_clock: FakeClock) -> None:
     # The branch fails until the Parallel's $$.State.RetryCount (passed in) reaches 2.
     flaky = branch(
-        ("C", {"Type": "Choice", "Default": "F",
-               "Choices": [{"Variable": "$.retry", "NumericGreaterThanEquals": 2, "Next": "Ok"}]}),
+        (
+            "C",
+            {
+                "Type": "Choice",
+                "Default": "F",
+                "Choices": [{"Variable": "$.retry", "NumericGreaterThanEquals": 2, "Next": "Ok"}],
+            },
+        ),
         ("F", {"Type": "Fail", "Error": "NotYet"}),
         ("Ok", {"Type": "Pass", "End": True}),
     )
@@ -240,9 +318,15 @@ async def test_retry_then_succeed_sees_the_retry_count(run: Any, fake_clock: Fak
 
 async def test_states_runtime_in_a_branch_is_not_caught(run: Any) -> None:
     definition = machine(
-        ("Par", {"Type": "Parallel", "Next": "Done",
-                 "Branches": [pass_branch(InputPath="$.missing")],
-                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}]}),
+        (
+            "Par",
+            {
+                "Type": "Parallel",
+                "Next": "Done",
+                "Branches": [pass_branch(InputPath="$.missing")],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run(definition, {})

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
 from conftest import machine
 
 
@@ -38,7 +37,9 @@ CASES = [
     pytest.param({}, [1, "x", None], [1, "x", None], id="identity-array"),
     pytest.param({"Result": {"r": 1}}, {"a": 1}, {"r": 1}, id="result-replaces"),
     pytest.param({"Result": None}, {"a": 1}, None, id="result-null"),
-    pytest.param({"Result": "text", "Parameters": {"p": 1}}, {"a": 1}, "text", id="result-wins-over-parameters"),
+    pytest.param(
+        {"Result": "text", "Parameters": {"p": 1}}, {"a": 1}, "text", id="result-wins-over-parameters"
+    ),
     # InputPath
     pytest.param({"InputPath": "$.a"}, {"a": {"b": 2}}, {"b": 2}, id="inputpath"),
     pytest.param({"InputPath": "$.a[1]"}, {"a": [10, 20]}, 20, id="inputpath-index"),
@@ -46,7 +47,9 @@ CASES = [
     pytest.param({"InputPath": "$.a[*].b"}, {"a": [{"b": 1}, {"b": 2}]}, [1, 2], id="inputpath-wildcard"),
     pytest.param({"InputPath": None}, {"a": 1}, {}, id="inputpath-null"),
     pytest.param({"InputPath": "$"}, {"a": 1}, {"a": 1}, id="inputpath-root"),
-    pytest.param({"InputPath": "$.missing"}, {"a": 1}, Fails("States.Runtime", "$.missing"), id="inputpath-missing"),
+    pytest.param(
+        {"InputPath": "$.missing"}, {"a": 1}, Fails("States.Runtime", "$.missing"), id="inputpath-missing"
+    ),
     # Parameters
     pytest.param(
         {"Parameters": {"x.$": "$.a", "lit": "$.a", "n": {"y.$": "$.b[0]"}}},
@@ -92,12 +95,23 @@ CASES = [
     ),
     # Parameters: the context object
     pytest.param(
-        {"Parameters": {"state.$": "$$.State.Name", "entered.$": "$$.State.EnteredTime",
-                        "input.$": "$$.Execution.Input", "retries.$": "$$.State.RetryCount",
-                        "start.$": "$$.Execution.StartTime"}},
+        {
+            "Parameters": {
+                "state.$": "$$.State.Name",
+                "entered.$": "$$.State.EnteredTime",
+                "input.$": "$$.Execution.Input",
+                "retries.$": "$$.State.RetryCount",
+                "start.$": "$$.Execution.StartTime",
+            }
+        },
         {"a": 1},
-        {"state": "P", "entered": "2026-01-01T00:00:00.000Z", "input": {"a": 1}, "retries": 0,
-         "start": "2026-01-01T00:00:00.000Z"},
+        {
+            "state": "P",
+            "entered": "2026-01-01T00:00:00.000Z",
+            "input": {"a": 1},
+            "retries": 0,
+            "start": "2026-01-01T00:00:00.000Z",
+        },
         id="parameters-context",
     ),
     pytest.param(
@@ -114,9 +128,14 @@ CASES = [
         id="intrinsic-format",
     ),
     pytest.param(
-        {"Parameters": {"a.$": "States.Array($.x, 'two', 3)", "sum.$": "States.MathAdd($.x, 41)",
-                        "obj.$": "States.StringToJson($.json)"}},
-        {"x": 1, "json": "{\"k\": [true]}"},
+        {
+            "Parameters": {
+                "a.$": "States.Array($.x, 'two', 3)",
+                "sum.$": "States.MathAdd($.x, 41)",
+                "obj.$": "States.StringToJson($.json)",
+            }
+        },
+        {"x": 1, "json": '{"k": [true]}'},
         {"a": [1, "two", 3], "sum": 42, "obj": {"k": [True]}},
         id="intrinsic-array-mathadd-stringtojson",
     ),
@@ -183,11 +202,17 @@ CASES = [
         1,
         id="outputpath-after-resultpath",
     ),
-    pytest.param({"OutputPath": "$.nope"}, {"a": 1}, Fails("States.Runtime", "$.nope"), id="outputpath-missing"),
+    pytest.param(
+        {"OutputPath": "$.nope"}, {"a": 1}, Fails("States.Runtime", "$.nope"), id="outputpath-missing"
+    ),
     # The whole pipeline at once
     pytest.param(
-        {"InputPath": "$.in", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"},
-         "ResultPath": "$.out.calc", "OutputPath": "$.out"},
+        {
+            "InputPath": "$.in",
+            "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"},
+            "ResultPath": "$.out.calc",
+            "OutputPath": "$.out",
+        },
         {"in": {"n": 4}, "other": True},
         {"calc": {"doubled": 8}},
         id="pipeline",
@@ -206,8 +231,13 @@ async def test_no_input_means_an_empty_object(run_machine: Any) -> None:
 
 async def test_context_execution_fields_are_consistent(run_machine: Any) -> None:
     result = await run_machine(
-        passing(Parameters={"id.$": "$$.Execution.Id", "name.$": "$$.Execution.Name",
-                            "machine.$": "$$.StateMachine.Name"}),
+        passing(
+            Parameters={
+                "id.$": "$$.Execution.Id",
+                "name.$": "$$.Execution.Name",
+                "machine.$": "$$.StateMachine.Name",
+            }
+        ),
         {},
     )
     check(result, result.output)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import machine
 
 
@@ -34,8 +33,14 @@ async def test_a_path_that_does_not_resolve(run_machine: Any, fields: dict[str, 
 
 async def test_succeed_from_a_choice_skips_the_rest(run_machine: Any) -> None:
     definition = machine(
-        ("C", {"Type": "Choice", "Default": "Later",
-               "Choices": [{"Variable": "$.stop", "BooleanEquals": True, "Next": "Stop"}]}),
+        (
+            "C",
+            {
+                "Type": "Choice",
+                "Default": "Later",
+                "Choices": [{"Variable": "$.stop", "BooleanEquals": True, "Next": "Stop"}],
+            },
+        ),
         ("Stop", {"Type": "Succeed"}),
         ("Later", {"Type": "Pass", "Result": "ran", "End": True}),
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import machine
 
 import statebox
-from conftest import machine
 from statebox.ports import FakeClock, SeededEntropy
 
 ACTIONS = {
@@ -29,17 +29,9 @@ ACTIONS = {
     "value_error": "def main(args):\n    raise ValueError('bad value')\n",
     "app_error": "def main(args):\n    return {'error': args['error']}\n",
     "async_echo": (
-        "import asyncio\n\n"
-        "async def main(args):\n"
-        "    await asyncio.sleep(0)\n"
-        "    return {'async': args}\n"
+        "import asyncio\n\nasync def main(args):\n    await asyncio.sleep(0)\n    return {'async': args}\n"
     ),
-    "slow": (
-        "import asyncio\n\n"
-        "async def main(args):\n"
-        "    await asyncio.sleep(30)\n"
-        "    return args\n"
-    ),
+    "slow": ("import asyncio\n\nasync def main(args):\n    await asyncio.sleep(30)\n    return args\n"),
     "mutate": (
         "def main(args):\n"
         "    args['nested']['value'] = 'changed'\n"
@@ -120,8 +112,14 @@ PIPELINE = [
     pytest.param({"InputPath": "$.a"}, {"a": {"b": 2}}, {"got": {"b": 2}}, id="inputpath"),
     pytest.param({"InputPath": None}, {"a": 1}, {"got": {}}, id="inputpath-null"),
     pytest.param(
-        {"Parameters": {"x.$": "$.a", "fixed": 1, "state.$": "$$.State.Name",
-                        "f.$": "States.Format('{}-{}', $.a, $.b)"}},
+        {
+            "Parameters": {
+                "x.$": "$.a",
+                "fixed": 1,
+                "state.$": "$$.State.Name",
+                "f.$": "States.Format('{}-{}', $.a, $.b)",
+            }
+        },
         {"a": 1, "b": "two"},
         {"got": {"x": 1, "fixed": 1, "state": "T", "f": "1-two"}},
         id="parameters-paths-context-intrinsic",
@@ -134,7 +132,9 @@ PIPELINE = [
         id="resultselector-reads-result-and-context",
     ),
     pytest.param(
-        {"ResultSelector": {"v.$": "$.nope"}}, {"a": 5}, Fails("States.Runtime", "$.nope"),
+        {"ResultSelector": {"v.$": "$.nope"}},
+        {"a": 5},
+        Fails("States.Runtime", "$.nope"),
         id="resultselector-missing-path",
     ),
     pytest.param({"ResultPath": "$.r"}, {"a": 1}, {"a": 1, "r": {"got": {"a": 1}}}, id="resultpath"),
@@ -148,8 +148,13 @@ PIPELINE = [
     pytest.param({"OutputPath": "$.got.a"}, {"a": 7}, 7, id="outputpath"),
     pytest.param({"OutputPath": None}, {"a": 7}, {}, id="outputpath-null"),
     pytest.param(
-        {"InputPath": "$.in", "Parameters": {"n.$": "$.n"}, "ResultSelector": {"n.$": "$.got.n"},
-         "ResultPath": "$.out", "OutputPath": "$.out"},
+        {
+            "InputPath": "$.in",
+            "Parameters": {"n.$": "$.n"},
+            "ResultSelector": {"n.$": "$.got.n"},
+            "ResultPath": "$.out",
+            "OutputPath": "$.out",
+        },
         {"in": {"n": 3}},
         {"n": 3},
         id="whole-pipeline",
@@ -194,6 +199,7 @@ async def test_an_action_that_mutates_its_args_does_not_change_the_definition(ru
 # --------------------------------------------------------------------------------------------
 # Failures
 
+
 async def test_an_exception_class_name_is_the_error_and_the_cause_is_lambda_style(run: Any) -> None:
     result = await run(task("module:declined"), {})
     check(result, Fails("PaymentDeclined"))
@@ -210,11 +216,17 @@ async def test_a_builtin_exception_keeps_its_name(run: Any) -> None:
 
 APPLICATION_ERRORS = [
     pytest.param("plain text", "ActionError", "plain text", id="string"),
-    pytest.param({"errorType": "Rejected", "errorMessage": "no"}, "Rejected", "no", id="errorType-errorMessage"),
+    pytest.param(
+        {"errorType": "Rejected", "errorMessage": "no"}, "Rejected", "no", id="errorType-errorMessage"
+    ),
     pytest.param({"name": "Rejected", "message": "no"}, "Rejected", "no", id="name-message"),
     pytest.param({"errorType": "Rejected", "cause": "why"}, "Rejected", "why", id="errorType-cause"),
-    pytest.param({"errorType": "Rejected", "code": 7}, "Rejected", '{"errorType":"Rejected","code":7}',
-                 id="errorType-without-message"),
+    pytest.param(
+        {"errorType": "Rejected", "code": 7},
+        "Rejected",
+        '{"errorType":"Rejected","code":7}',
+        id="errorType-without-message",
+    ),
     pytest.param({"code": 7}, "ActionError", '{"code":7}', id="object-without-name"),
     pytest.param(404, "ActionError", "404", id="number"),
     pytest.param(None, "ActionError", "null", id="null"),
@@ -222,7 +234,9 @@ APPLICATION_ERRORS = [
 
 
 @pytest.mark.parametrize(("value", "error", "cause"), APPLICATION_ERRORS)
-async def test_an_application_error_result_fails_the_task(run: Any, value: Any, error: str, cause: str) -> None:
+async def test_an_application_error_result_fails_the_task(
+    run: Any, value: Any, error: str, cause: str
+) -> None:
     result = await run(task("module:app_error"), {"error": value})
     assert (result.status, result.error, result.cause) == ("FAILED", error, cause)
 
@@ -258,25 +272,39 @@ RETRY_DELAYS = [
     pytest.param({}, [1.0, 2.0, 4.0], id="defaults"),
     pytest.param({"MaxAttempts": 0}, [], id="max-attempts-0"),
     pytest.param({"MaxAttempts": 1, "IntervalSeconds": 5}, [5.0], id="one-attempt"),
-    pytest.param({"MaxAttempts": 4, "IntervalSeconds": 2, "BackoffRate": 3}, [2.0, 6.0, 18.0, 54.0],
-                 id="backoff"),
+    pytest.param(
+        {"MaxAttempts": 4, "IntervalSeconds": 2, "BackoffRate": 3}, [2.0, 6.0, 18.0, 54.0], id="backoff"
+    ),
     pytest.param({"MaxAttempts": 3, "IntervalSeconds": 2, "BackoffRate": 1}, [2.0, 2.0, 2.0], id="constant"),
-    pytest.param({"MaxAttempts": 4, "IntervalSeconds": 2, "BackoffRate": 3, "MaxDelaySeconds": 10},
-                 [2.0, 6.0, 10.0, 10.0], id="max-delay"),
-    pytest.param({"MaxAttempts": 2, "IntervalSeconds": 1, "BackoffRate": 1.5}, [1.0, 1.5], id="fractional-rate"),
+    pytest.param(
+        {"MaxAttempts": 4, "IntervalSeconds": 2, "BackoffRate": 3, "MaxDelaySeconds": 10},
+        [2.0, 6.0, 10.0, 10.0],
+        id="max-delay",
+    ),
+    pytest.param(
+        {"MaxAttempts": 2, "IntervalSeconds": 1, "BackoffRate": 1.5}, [1.0, 1.5], id="fractional-rate"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("retrier", "delays"), RETRY_DELAYS)
-async def test_retry_delays(run: Any, fake_clock: FakeClock, retrier: dict[str, Any], delays: list[float]) -> None:
+async def test_retry_delays(
+    run: Any, fake_clock: FakeClock, retrier: dict[str, Any], delays: list[float]
+) -> None:
     result = await run(task("module:declined", Retry=[{"ErrorEquals": ["States.ALL"], **retrier}]), {})
     check(result, Fails("PaymentDeclined"))
     assert fake_clock.slept == pytest.approx(delays)
 
 
 async def test_full_jitter_stays_within_the_nominal_delays(run: Any, fake_clock: FakeClock) -> None:
-    retrier = {"ErrorEquals": ["States.ALL"], "MaxAttempts": 6, "IntervalSeconds": 2, "BackoffRate": 2,
-               "MaxDelaySeconds": 20, "JitterStrategy": "FULL"}
+    retrier = {
+        "ErrorEquals": ["States.ALL"],
+        "MaxAttempts": 6,
+        "IntervalSeconds": 2,
+        "BackoffRate": 2,
+        "MaxDelaySeconds": 20,
+        "JitterStrategy": "FULL",
+    }
     check(await run(task("module:declined", Retry=[retrier]), {}), Fails("PaymentDeclined"))
     nominal = [2, 4, 8, 16, 20, 20]
     assert len(fake_clock.slept) == len(nominal)
@@ -285,7 +313,12 @@ async def test_full_jitter_stays_within_the_nominal_delays(run: Any, fake_clock:
 
 
 async def test_jitter_none_is_not_jittered(run: Any, fake_clock: FakeClock) -> None:
-    retrier = {"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 3, "JitterStrategy": "NONE"}
+    retrier = {
+        "ErrorEquals": ["States.ALL"],
+        "MaxAttempts": 2,
+        "IntervalSeconds": 3,
+        "JitterStrategy": "NONE",
+    }
     check(await run(task("module:declined", Retry=[retrier]), {}), Fails("PaymentDeclined"))
     assert fake_clock.slept == [3.0, 6.0]
 
@@ -359,8 +392,10 @@ async def test_states_runtime_is_never_retried(run: Any, fake_clock: FakeClock) 
 
 CATCHES = [
     pytest.param(
-        {"Resource": "module:declined", "Catch": [{"ErrorEquals": ["PaymentDeclined"], "Next": "Handled",
-                                                   "ResultPath": "$.error"}]},
+        {
+            "Resource": "module:declined",
+            "Catch": [{"ErrorEquals": ["PaymentDeclined"], "Next": "Handled", "ResultPath": "$.error"}],
+        },
         lambda out: out["error"]["Error"] == "PaymentDeclined" and out["keep"] == 1,
         id="resultpath-keeps-input",
     ),
@@ -370,35 +405,48 @@ CATCHES = [
         id="default-resultpath-replaces-input",
     ),
     pytest.param(
-        {"Resource": "module:declined", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled",
-                                                   "ResultPath": None}]},
+        {
+            "Resource": "module:declined",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": None}],
+        },
         lambda out: out == {"keep": 1},
         id="resultpath-null-keeps-input-only",
     ),
     pytest.param(
-        {"Resource": "module:declined", "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Handled",
-                                                   "ResultPath": "$.e.detail"}]},
+        {
+            "Resource": "module:declined",
+            "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Handled", "ResultPath": "$.e.detail"}],
+        },
         lambda out: out["e"]["detail"]["Error"] == "PaymentDeclined",
         id="task-failed-nested-resultpath",
     ),
     pytest.param(
-        {"Resource": "module:declined", "Catch": [
-            {"ErrorEquals": ["Other"], "Next": "Done"},
-            {"ErrorEquals": ["PaymentDeclined"], "Next": "Handled", "ResultPath": "$.first"},
-            {"ErrorEquals": ["States.ALL"], "Next": "Done", "ResultPath": "$.second"},
-        ]},
+        {
+            "Resource": "module:declined",
+            "Catch": [
+                {"ErrorEquals": ["Other"], "Next": "Done"},
+                {"ErrorEquals": ["PaymentDeclined"], "Next": "Handled", "ResultPath": "$.first"},
+                {"ErrorEquals": ["States.ALL"], "Next": "Done", "ResultPath": "$.second"},
+            ],
+        },
         lambda out: "first" in out and "second" not in out,
         id="first-match-wins",
     ),
     pytest.param(
-        {"Resource": "module:declined", "OutputPath": "$.nowhere",
-         "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}]},
+        {
+            "Resource": "module:declined",
+            "OutputPath": "$.nowhere",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}],
+        },
         lambda out: out["e"]["Error"] == "PaymentDeclined",
         id="outputpath-not-applied-to-caught-output",
     ),
     pytest.param(
-        {"Resource": "module:app_error", "Parameters": {"error": {"errorType": "Rejected", "errorMessage": "no"}},
-         "Catch": [{"ErrorEquals": ["Rejected"], "Next": "Handled"}]},
+        {
+            "Resource": "module:app_error",
+            "Parameters": {"error": {"errorType": "Rejected", "errorMessage": "no"}},
+            "Catch": [{"ErrorEquals": ["Rejected"], "Next": "Handled"}],
+        },
         lambda out: out == {"Error": "Rejected", "Cause": "no"},
         id="application-error",
     ),
@@ -413,12 +461,14 @@ async def test_catch(run: Any, state: dict[str, Any], holds: Any) -> None:
 
 
 async def test_catch_after_retries_are_exhausted(run: Any, fake_clock: FakeClock) -> None:
-    definition = with_handler({
-        "Resource": "module:declined",
-        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}],
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}],
-        "Next": "Done",
-    })
+    definition = with_handler(
+        {
+            "Resource": "module:declined",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}],
+            "Next": "Done",
+        }
+    )
     result = await run(definition, {})
     check(result, result.output)
     assert result.output["e"]["Error"] == "PaymentDeclined"
@@ -426,31 +476,37 @@ async def test_catch_after_retries_are_exhausted(run: Any, fake_clock: FakeClock
 
 
 async def test_no_matching_catcher_fails_the_execution(run: Any) -> None:
-    definition = with_handler({
-        "Resource": "module:declined",
-        "Catch": [{"ErrorEquals": ["States.Timeout", "Other"], "Next": "Handled"}],
-        "Next": "Done",
-    })
+    definition = with_handler(
+        {
+            "Resource": "module:declined",
+            "Catch": [{"ErrorEquals": ["States.Timeout", "Other"], "Next": "Handled"}],
+            "Next": "Done",
+        }
+    )
     check(await run(definition, {}), Fails("PaymentDeclined"))
 
 
 @pytest.mark.parametrize("error_equals", [["States.ALL"], ["States.Runtime"], ["States.TaskFailed"]])
 async def test_states_runtime_is_never_caught(run: Any, error_equals: list[str]) -> None:
-    definition = with_handler({
-        "Resource": "module:echo",
-        "OutputPath": "$.no.such.path",
-        "Catch": [{"ErrorEquals": error_equals, "Next": "Handled"}],
-        "Next": "Done",
-    })
+    definition = with_handler(
+        {
+            "Resource": "module:echo",
+            "OutputPath": "$.no.such.path",
+            "Catch": [{"ErrorEquals": error_equals, "Next": "Handled"}],
+            "Next": "Done",
+        }
+    )
     check(await run(definition, {}), Fails("States.Runtime", "$.no.such.path"))
 
 
 async def test_catch_resultpath_that_cannot_apply_fails(run: Any) -> None:
-    definition = with_handler({
-        "Resource": "module:declined",
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}],
-        "Next": "Done",
-    })
+    definition = with_handler(
+        {
+            "Resource": "module:declined",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.e"}],
+            "Next": "Done",
+        }
+    )
     check(await run(definition, [1, 2]), Fails("States.ResultPathMatchFailure"))
 
 
@@ -458,25 +514,49 @@ async def test_catch_resultpath_that_cannot_apply_fails(run: Any) -> None:
 # Timeouts: real (one-second) time, so every case runs concurrently once per module
 
 TIMEOUTS = {
-    "timeout-seconds": (
-        task("module:slow", TimeoutSeconds=1), {}, Fails("States.Timeout")),
+    "timeout-seconds": (task("module:slow", TimeoutSeconds=1), {}, Fails("States.Timeout")),
     "timeout-seconds-path": (
-        task("module:slow", TimeoutSecondsPath="$.limit"), {"limit": 1}, Fails("States.Timeout")),
+        task("module:slow", TimeoutSecondsPath="$.limit"),
+        {"limit": 1},
+        Fails("States.Timeout"),
+    ),
     "timeout-not-caught-by-task-failed": (
-        with_handler({"Resource": "module:slow", "TimeoutSeconds": 1, "Next": "Done",
-                      "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Handled"}]}),
-        {}, Fails("States.Timeout")),
+        with_handler(
+            {
+                "Resource": "module:slow",
+                "TimeoutSeconds": 1,
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Handled"}],
+            }
+        ),
+        {},
+        Fails("States.Timeout"),
+    ),
     "timeout-caught-by-name": (
-        with_handler({"Resource": "module:slow", "TimeoutSeconds": 1, "Next": "Done",
-                      "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Handled",
-                                 "ResultPath": "$.e"}]}),
-        {"keep": 1}, {"keep": 1, "e": {"Error": "States.Timeout", "Cause": ""}}),
+        with_handler(
+            {
+                "Resource": "module:slow",
+                "TimeoutSeconds": 1,
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Handled", "ResultPath": "$.e"}],
+            }
+        ),
+        {"keep": 1},
+        {"keep": 1, "e": {"Error": "States.Timeout", "Cause": ""}},
+    ),
     "timeout-caught-by-all": (
-        with_handler({"Resource": "module:slow", "TimeoutSeconds": 1, "Next": "Done",
-                      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": None}]}),
-        {"keep": 1}, {"keep": 1}),
-    "fast-action-within-timeout": (
-        task("module:echo", TimeoutSeconds=1), {"a": 1}, {"got": {"a": 1}}),
+        with_handler(
+            {
+                "Resource": "module:slow",
+                "TimeoutSeconds": 1,
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": None}],
+            }
+        ),
+        {"keep": 1},
+        {"keep": 1},
+    ),
+    "fast-action-within-timeout": (task("module:echo", TimeoutSeconds=1), {"a": 1}, {"got": {"a": 1}}),
 }
 
 
@@ -502,13 +582,23 @@ def test_timeouts(timeout_outcomes: dict[str, Any], case: str) -> None:
 
 @pytest.mark.parametrize(
     "limit",
-    [pytest.param(0, id="zero"), pytest.param(-1, id="negative"), pytest.param(1.5, id="fraction"),
-     pytest.param("1", id="string"), pytest.param(True, id="boolean"), pytest.param(None, id="null")],
+    [
+        pytest.param(0, id="zero"),
+        pytest.param(-1, id="negative"),
+        pytest.param(1.5, id="fraction"),
+        pytest.param("1", id="string"),
+        pytest.param(True, id="boolean"),
+        pytest.param(None, id="null"),
+    ],
 )
 async def test_timeout_seconds_path_must_be_a_positive_integer(run: Any, limit: Any) -> None:
-    check(await run(task("module:echo", TimeoutSecondsPath="$.limit"), {"limit": limit}),
-          Fails("States.Runtime", "$.limit"))
+    check(
+        await run(task("module:echo", TimeoutSecondsPath="$.limit"), {"limit": limit}),
+        Fails("States.Runtime", "$.limit"),
+    )
 
 
 async def test_timeout_seconds_path_that_does_not_resolve(run: Any) -> None:
-    check(await run(task("module:echo", TimeoutSecondsPath="$.limit"), {}), Fails("States.Runtime", "$.limit"))
+    check(
+        await run(task("module:echo", TimeoutSecondsPath="$.limit"), {}), Fails("States.Runtime", "$.limit")
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import machine
+
 from statebox.config import Settings
 from statebox.ports import FakeClock
 
@@ -37,7 +37,9 @@ DURATIONS = [
     pytest.param({"Timestamp": "2025-12-31T23:59:00Z"}, {}, 0, id="timestamp-in-the-past"),
     pytest.param({"TimestampPath": "$.t"}, {"t": "2026-01-01T00:00:45Z"}, 45, id="timestamp-path"),
     pytest.param({"TimestampPath": "$.t"}, {"t": "2020-01-01T00:00:00Z"}, 0, id="timestamp-path-past"),
-    pytest.param({"TimestampPath": "$.t"}, {"t": "2026-01-01T00:00:10.25z"}, 10.25, id="timestamp-path-lower-z"),
+    pytest.param(
+        {"TimestampPath": "$.t"}, {"t": "2026-01-01T00:00:10.25z"}, 10.25, id="timestamp-path-lower-z"
+    ),
 ]
 
 

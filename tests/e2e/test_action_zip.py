@@ -1,0 +1,191 @@
+"""The built action.zip, run as OpenWhisk runs it: /init + /run in a separate process
+(OpenWhiskPythonRuntimeDouble), web requests shaped by WebActionControllerDouble, state in a real
+redis-server, `openwhisk:` Tasks against OpenWhiskControllerDouble."""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+from statebox.package import MAX_ZIP_BYTES, PackageReport
+
+from .openwhisk_runtime_double import OpenWhiskPythonRuntimeDouble
+from .web_action_double import WebActionControllerDouble
+
+ROOT = Path(__file__).resolve().parents[2]
+INCSQUARE = (ROOT / "state_machines" / "incsquare.json").read_text(encoding="utf-8")
+
+
+def test_the_zip_has_the_documented_layout(action_zip: PackageReport) -> None:
+    print(f"\n{action_zip.summary()}")
+    assert action_zip.size < MAX_ZIP_BYTES
+    with zipfile.ZipFile(action_zip.path) as archive:
+        names = archive.namelist()
+        entry = archive.read("__main__.py").decode()
+    tops = {name.split("/")[0] for name in names}
+    assert {
+        "__main__.py",
+        "statebox",
+        "demo_actions",
+        "state_machines",
+        "aiohttp",
+        "redis",
+        "jsonschema",
+        "jsonpath_ng",
+    } <= tops
+    assert not tops & {"requirements.txt", "virtualenv", "fakeredis", "bin"}
+    assert not [n for n in names if n.endswith(".pyc") or "__pycache__" in n]
+    assert "statebox/web/action.py" in names and "statebox/schema/asl.schema.json" in names
+    assert "from statebox.web import main" in entry and "from ." not in entry
+
+
+def test_incsquare_seed_call_on_a_raw_web_action(web: WebActionControllerDouble, controller) -> None:
+    started = web.request("POST", query={"input": "6"}, body=INCSQUARE, content_type="application/json")
+    assert started.status == 202, started.body
+    assert started.headers["x-openwhisk-activation-id"]
+    body = started.json()
+    assert body["status"] == "SUSPENDED" and body["output"] == {"value": 49}
+    token = body["continuation"]
+    # The resume URL comes from the action's identity, not from the (internal) host header.
+    assert body["resumeUrl"] == f"{controller.url}/api/v1/web/guest/default/statebox?continuation={token}"
+
+    resumed = web.request("POST", query={"continuation": token})
+    assert resumed.status == 200, resumed.body
+    assert resumed.json()["output"] == {"value": 50}
+
+    again = web.request("POST", query={"continuation": token})
+    assert again.status == 409, again.body
+    assert again.json()["error"] == "ContinuationAlreadyUsed"
+
+
+def test_incsquare_seed_call_on_a_web_true_action(web: WebActionControllerDouble) -> None:
+    started = web.request(
+        "POST", query={"input": "6"}, body=INCSQUARE, content_type="application/json", raw=False
+    )
+    assert started.status == 202, started.body
+    token = started.json()["continuation"]
+    resumed = web.request("POST", query={"continuation": token}, raw=False)
+    assert (resumed.status, resumed.json()["output"]) == (200, {"value": 50})
+    assert web.request("POST", query={"continuation": token}, raw=False).status == 409
+
+
+def test_openwhisk_tasks_invoke_actions_over_rest_from_inside_the_zip(
+    web: WebActionControllerDouble, controller
+) -> None:
+    definition = {
+        "StartAt": "Square",
+        "States": {
+            "Square": {"Type": "Task", "Resource": "openwhisk:square", "Next": "Reject"},
+            "Reject": {
+                "Type": "Task",
+                "Resource": "openwhisk:reject",
+                "Catch": [{"ErrorEquals": ["Order.Rejected"], "ResultPath": "$.rejected", "Next": "Done"}],
+                "End": True,
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    before = len(controller.invocations())
+    answer = web.request(
+        "POST",
+        query={"input": json.dumps({"value": 5})},
+        body=json.dumps(definition),
+        content_type="application/json",
+    )
+    assert answer.status == 200, answer.body
+    assert answer.json()["output"] == {
+        "value": 25,
+        "rejected": {"Error": "Order.Rejected", "Cause": "too big"},
+    }
+    calls = controller.invocations()[before:]
+    assert [c.path for c in calls] == [
+        "/api/v1/namespaces/_/actions/square",
+        "/api/v1/namespaces/_/actions/reject",
+    ]
+    assert {c.login for c in calls} == {controller.uuid}  # the key /run passed (provide-api-key)
+
+
+def test_an_alarm_tick_fires_due_timers(
+    web: WebActionControllerDouble, runtime: OpenWhiskPythonRuntimeDouble
+) -> None:
+    definition = {
+        "StartAt": "Approve",
+        "States": {
+            "Approve": {"Type": "Task", "Resource": "module:suspend", "TimeoutSeconds": 1, "End": True}
+        },
+    }
+    started = web.request("POST", body=json.dumps(definition), content_type="application/json")
+    assert started.status == 202, started.body
+    execution = started.json()["executionId"]
+    time.sleep(1.2)
+    # What the rule sends: the trigger's payload merged over the action's parameters, no __ow_*.
+    status, result = runtime.run({**web.params, "statebox_tick": True})
+    assert status == 200 and result["statusCode"] == 200
+    assert result["body"]["fired"] >= 1
+    described = web.request("GET", query={"execution": execution})
+    assert described.json()["status"] == "FAILED" and described.json()["error"] == "States.Timeout"
+
+
+def test_the_container_refuses_a_second_init(
+    runtime: OpenWhiskPythonRuntimeDouble, action_zip: PackageReport
+) -> None:
+    status, body = runtime.init(action_zip.path.read_bytes())
+    assert (status, body) == (403, {"error": "Cannot initialize the action more than once."})
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_the_runtime_double_refuses_what_the_real_runtime_refuses(tmp_path: Path) -> None:
+    """The harness would catch a broken zip: an undeclared dependency (the action has no
+    site-packages, even though this test machine has aiohttp), a root requirements.txt, no
+    __main__.py; /run before /init."""
+    cases = {
+        "undeclared dependency": (
+            _zip({"__main__.py": "import aiohttp\n\ndef main(args):\n    return {}\n"}),
+            "Cannot start action. Check logs for details.",
+        ),
+        "requirements.txt": (
+            _zip({"__main__.py": "def main(args):\n    return {}\n", "requirements.txt": "redis\n"}),
+            "The action failed to generate or locate a binary. See logs for details.",
+        ),
+        "no __main__.py": (
+            _zip({"other.py": "def main(args):\n    return {}\n"}),
+            "The action failed to generate or locate a binary. See logs for details.",
+        ),
+    }
+    for number, (label, (code, error)) in enumerate(cases.items()):
+        container = OpenWhiskPythonRuntimeDouble(tmp_path / str(number))
+        container.start()
+        try:
+            if number == 0:
+                assert container.run({}) == (500, {"error": "no action defined yet"})
+            assert container.init(code) == (502, {"error": error}), label
+        finally:
+            container.stop()
+    ok = OpenWhiskPythonRuntimeDouble(tmp_path / "ok")
+    ok.start()
+    try:
+        source = (
+            "import os\n\n"
+            "def main(args):\n"
+            "    if args.get('boom'):\n"
+            "        raise ValueError('boom')\n"
+            "    ns = os.environ.get('__OW_NAMESPACE')\n"
+            "    return {'args': args, 'ns': ns, 'path': 'PATH' in os.environ}\n"
+        )
+        code = _zip({"__main__.py": source})
+        assert ok.init(code, env={"GREETING": "hi"}) == (200, {"ok": True})
+        assert ok.run({"a": 1}) == (200, {"args": {"a": 1}, "ns": "guest", "path": False})
+        assert ok.run({"boom": True}) == (200, {"error": "boom"})  # the launcher's application error
+    finally:
+        ok.stop()

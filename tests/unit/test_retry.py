@@ -1,0 +1,164 @@
+"""Retry / Catch policy as pure functions: which ErrorEquals lists select an error name, which
+retrier or catcher is chosen, and the back-off maths (BackoffRate, MaxDelaySeconds, full jitter)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statebox.paths import ReferencePath
+from statebox.retry import Catcher, Retrier, error_matches, find_catcher, find_retrier
+
+ALL, TASK_FAILED, TIMEOUT, RUNTIME = "States.ALL", "States.TaskFailed", "States.Timeout", "States.Runtime"
+DATA_LIMIT = "States.DataLimitExceeded"
+
+MATCHES = [
+    # exact names
+    ("MyError", ["MyError"], True),
+    ("MyError", ["Other", "MyError"], True),
+    ("MyError", ["myerror"], False),
+    ("MyError", ["My"], False),
+    ("MyError", [], False),
+    ("Lambda.Unknown", ["Lambda.Unknown"], True),
+    # States.ALL
+    ("MyError", [ALL], True),
+    (TIMEOUT, [ALL], True),
+    (TASK_FAILED, [ALL], True),
+    ("States.NoChoiceMatched", [ALL], True),
+    ("States.ResultPathMatchFailure", [ALL], True),
+    ("States.IntrinsicFailure", [ALL], True),
+    ("States.ExceedToleratedFailureThreshold", [ALL], True),
+    (RUNTIME, [ALL], False),
+    (DATA_LIMIT, [ALL], False),
+    # States.TaskFailed: every task error except States.Timeout
+    ("MyError", [TASK_FAILED], True),
+    (TASK_FAILED, [TASK_FAILED], True),
+    (TIMEOUT, [TASK_FAILED], False),
+    (RUNTIME, [TASK_FAILED], False),
+    (DATA_LIMIT, [TASK_FAILED], False),
+    # States.Timeout by name
+    (TIMEOUT, [TIMEOUT], True),
+    ("MyError", [TIMEOUT], False),
+    # States.Runtime is never matched, not even by name
+    (RUNTIME, [RUNTIME], False),
+    (RUNTIME, [RUNTIME, ALL, TASK_FAILED], False),
+]
+
+
+@pytest.mark.parametrize(("error", "error_equals", "expected"), MATCHES)
+def test_error_matches(error: str, error_equals: list[str], expected: bool) -> None:
+    assert error_matches(error, tuple(error_equals)) is expected
+
+
+@given(st.text(min_size=1).filter(lambda name: not name.startswith("States.")))
+@settings(max_examples=50, deadline=None)
+def test_any_custom_error_is_matched_by_all_and_task_failed(name: str) -> None:
+    assert error_matches(name, (ALL,))
+    assert error_matches(name, (TASK_FAILED,))
+    assert error_matches(name, (name,))
+
+
+def test_find_retrier_returns_the_first_that_matches() -> None:
+    retriers = (
+        Retrier(error_equals=("A",)),
+        Retrier(error_equals=("B", "C")),
+        Retrier(error_equals=(ALL,)),
+    )
+    assert find_retrier(retriers, "A") == 0
+    assert find_retrier(retriers, "C") == 1
+    assert find_retrier(retriers, "Z") == 2
+    assert find_retrier(retriers, RUNTIME) is None
+    assert find_retrier((), "A") is None
+
+
+def test_find_catcher_returns_the_first_that_matches() -> None:
+    here = ReferencePath.compile("$")
+    catchers = (
+        Catcher(error_equals=(TIMEOUT,), next="OnTimeout", result_path=here),
+        Catcher(error_equals=(TASK_FAILED,), next="OnTask", result_path=None),
+        Catcher(error_equals=(ALL,), next="OnAll", result_path=here),
+    )
+    assert find_catcher(catchers, TIMEOUT).next == "OnTimeout"
+    assert find_catcher(catchers, "Custom").next == "OnTask"
+    assert find_catcher(catchers, "States.NoChoiceMatched").next == "OnTask"
+    assert find_catcher(catchers, RUNTIME) is None
+    assert find_catcher(catchers, DATA_LIMIT) is None
+
+
+class FixedEntropy:
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+    def uuid4(self) -> str:
+        return "00000000-0000-4000-8000-000000000000"
+
+
+DELAYS = [
+    # (IntervalSeconds, BackoffRate, MaxDelaySeconds, attempt) -> seconds
+    (1, 2.0, None, 0, 1.0),
+    (1, 2.0, None, 1, 2.0),
+    (1, 2.0, None, 5, 32.0),
+    (3, 1.0, None, 9, 3.0),
+    (2, 1.5, None, 2, 4.5),
+    (2, 3.0, 10, 1, 6.0),
+    (2, 3.0, 10, 2, 10.0),
+    (2, 3.0, 10, 20, 10.0),
+    (5, 2.0, 5, 0, 5.0),
+    (0, 2.0, None, 3, 0.0),
+]
+
+
+@pytest.mark.parametrize(("interval", "rate", "max_delay", "attempt", "seconds"), DELAYS)
+def test_delay(interval: float, rate: float, max_delay: float | None, attempt: int, seconds: float) -> None:
+    retrier = Retrier(
+        error_equals=(ALL,), interval_seconds=interval, backoff_rate=rate, max_delay_seconds=max_delay
+    )
+    assert retrier.delay(attempt, FixedEntropy(0.5)) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(("interval", "rate", "max_delay", "attempt", "seconds"), DELAYS)
+@pytest.mark.parametrize("draw", [0.0, 0.25, 0.999])
+def test_full_jitter_scales_the_capped_delay(
+    interval: float, rate: float, max_delay: float | None, attempt: int, seconds: float, draw: float
+) -> None:
+    retrier = Retrier(
+        error_equals=(ALL,),
+        interval_seconds=interval,
+        backoff_rate=rate,
+        max_delay_seconds=max_delay,
+        full_jitter=True,
+    )
+    assert retrier.delay(attempt, FixedEntropy(draw)) == pytest.approx(draw * seconds)
+
+
+@given(
+    interval=st.integers(0, 100),
+    rate=st.floats(1.0, 5.0),
+    max_delay=st.none() | st.integers(1, 1000),
+    attempt=st.integers(0, 20),
+    draw=st.floats(0.0, 1.0, exclude_max=True),
+)
+@settings(max_examples=100, deadline=None)
+def test_delays_are_bounded_and_never_shrink(
+    interval: int, rate: float, max_delay: int | None, attempt: int, draw: float
+) -> None:
+    plain = Retrier(
+        error_equals=(ALL,), interval_seconds=interval, backoff_rate=rate, max_delay_seconds=max_delay
+    )
+    jittered = Retrier(
+        error_equals=(ALL,),
+        interval_seconds=interval,
+        backoff_rate=rate,
+        max_delay_seconds=max_delay,
+        full_jitter=True,
+    )
+    entropy = FixedEntropy(draw)
+    now, later = plain.delay(attempt, entropy), plain.delay(attempt + 1, entropy)
+    assert 0 <= now <= later
+    if max_delay is not None:
+        assert later <= max_delay
+    assert 0 <= jittered.delay(attempt, entropy) <= now
