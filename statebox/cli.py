@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +31,9 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3
 def _read_text(source: str, what: str) -> str:
     try:
         return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise InputError([Problem("", f"the {what} {source!r} is not UTF-8 text")]) from None
+    except OSError as exc:
         raise InputError([Problem("", f"cannot read the {what} {source!r}: {exc.strerror or exc}")]) from None
 
 
@@ -274,7 +277,9 @@ def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: I
     stderr = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse writes usage and help to sys.stdout / sys.stderr; honour the given streams.
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) and EXIT_INVALID
     try:

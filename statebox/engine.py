@@ -387,10 +387,7 @@ class Engine:
                 output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
             if deadline is not None and self.clock.now() > deadline:
                 raise ExecutionTimedOut()  # the last state outlived the deadline (injected clocks)
-            if self.persist_finished:
-                # Stored outputs are checked; library runs skip this whole-document encode (the
-                # input and every task result were checked on the way in).
-                runtime.check_size(output, "The execution output")
+            runtime.check_size(output, "The execution output")
         except (ExecutionTimedOut, TimeoutError):
             record.update(
                 status="TIMED_OUT",
@@ -604,7 +601,6 @@ def _event_for(status: str) -> str:
 
 
 def _definition_text(machine: Machine) -> str:
-    import json
 
     return json.dumps(machine.definition, separators=(",", ":"), ensure_ascii=False)
 

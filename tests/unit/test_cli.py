@@ -199,12 +199,6 @@ def test_service_errors_exit_1_with_a_message(tmp_path: Path, argv: Any) -> None
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="cli.py _read_text reads exc.strerror, which UnicodeDecodeError lacks: a non-UTF-8 file "
-    "raises AttributeError out of main() instead of exiting 2",
-)
 @pytest.mark.parametrize("which", ["definition", "input"])
 def test_a_file_that_is_not_utf8_exits_2(tmp_path: Path, which: str) -> None:
     binary = tmp_path / "binary.json"
@@ -218,11 +212,6 @@ def test_a_file_that_is_not_utf8_exits_2(tmp_path: Path, which: str) -> None:
     assert "UTF-8" in err or "utf-8" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="main() lets argparse print usage errors to sys.stderr, not to the stderr it was given",
-)
 def test_usage_errors_go_to_the_given_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli("bogus")
     leaked = capsys.readouterr()
