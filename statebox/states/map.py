@@ -168,9 +168,10 @@ class MapState(RecoverableState):
 
 
 def _over_threshold(failures: int, total: int, count: int | None, percentage: float | None) -> bool:
-    within_count = count is not None and failures <= count
-    within_percentage = percentage is not None and failures * 100 <= percentage * total
-    return not (within_count or within_percentage)
+    # AWS: with both set, the Map fails as soon as either threshold is exceeded.
+    over_count = count is not None and failures > count
+    over_percentage = percentage is not None and failures * 100 > percentage * total
+    return over_count or over_percentage
 
 
 def _json_text(value: JSON) -> str:
@@ -209,7 +210,9 @@ def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, languag
         items_source = None if path is None else PathValue(path) if path is not DISCARD else None
         items_error = ErrorName.RUNTIME
         item_selector = builder.template(spec, selector_field, at)
-    percentage = builder.value(spec, "ToleratedFailurePercentage", at, language, "ToleratedFailurePercentagePath")
+    percentage = builder.value(
+        spec, "ToleratedFailurePercentage", at, language, "ToleratedFailurePercentagePath"
+    )
     return MapState(
         name=name,
         pointer=at,
@@ -223,7 +226,9 @@ def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, languag
         tolerated_failure_count=builder.value(
             spec, "ToleratedFailureCount", at, language, "ToleratedFailureCountPath"
         ),
-        tolerated_failure_percentage=float(percentage) if isinstance(percentage, (int, float)) else percentage,
+        tolerated_failure_percentage=float(percentage)
+        if isinstance(percentage, (int, float))
+        else percentage,
         inherit_variables=not distributed,
         retriers=builder.retriers(spec),
         catchers=builder.catchers(spec, at, language),

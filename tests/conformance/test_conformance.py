@@ -20,7 +20,8 @@ import pytest
 import statebox
 from statebox.ports import FakeClock, SeededEntropy
 
-CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+# Resolved: shared/ may be a symlink, and the runner compares paths against its own real location.
+CONFORMANCE = (Path(__file__).resolve().parents[2].parent / "shared" / "conformance").resolve()
 
 if not (CONFORMANCE / "run.py").is_file():
     pytest.skip(
