@@ -339,6 +339,7 @@ class Engine:
             state_machine_id=f"arn:statebox:stateMachine:{machine.name}",
             state_machine_name=machine.name,
             transitions=record["transitions"],
+            first_transition=record["transitions"],
             stop_at=stop_at,
             resume_event=event,
             issue_token=lambda point_id, due: self.signer.issue(key, point_id, due),

@@ -57,6 +57,7 @@ class Runtime:
     state_machine_name: str
     transitions: int = 0
     stop_at: datetime | None = None  # stop at the next state boundary once this time is reached
+    first_transition: int = -1  # the transition count this activation started from
     execution_deadline: datetime | None = None  # the machine's TimeoutSeconds, as a time
     resume_event: ResumeEvent | None = None
     issue_token: Callable[[str, datetime], str] | None = None  # continuation token for a point
@@ -218,7 +219,12 @@ class Frame:
     def enter(self, state: State, data: JSON) -> None:
         runtime = self.runtime
         now = runtime.clock.now()
-        if runtime.stop_at is not None and now >= runtime.stop_at:
+        # At least one state per activation, so an execution always makes progress.
+        if (
+            runtime.stop_at is not None
+            and now >= runtime.stop_at
+            and runtime.transitions > runtime.first_transition
+        ):
             # Out of time in this activation: stop cleanly before the state starts.
             raise Suspension({"state": state.name, "input": data, "inner": None})
         if runtime.execution_deadline is not None and now >= runtime.execution_deadline:

@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -73,13 +74,24 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
                 },
             )
         service = _service(config)
+        deadline = activation_deadline()
         if is_tick(args):
             fired = _loop().run_until_complete(service.engine.run_due_timers())
             return _json_response(200, {"fired": fired})
-        request = to_request(args, config)
+        if is_continuation(args):
+            result = _loop().run_until_complete(
+                service.engine.continue_execution(str(args["statebox_continue"]), stop_at=deadline)
+            )
+            _continue_if_running(result.status, result.execution_id, service, config)
+            return _json_response(200, {"status": result.status, "executionId": result.execution_id})
+        request = replace(to_request(args, config), deadline=deadline)
         from .handler import handle
 
         response = _loop().run_until_complete(handle(request, service))
+        if response.status == 202 and isinstance(response.body, dict):
+            _continue_if_running(
+                response.body.get("status"), response.body.get("executionId"), service, config
+            )
         return to_result(response)
     except Exception:  # noqa: BLE001 - contract §0.5: always answer {statusCode, headers, body}
         request_id = secrets.token_hex(6)
@@ -87,6 +99,54 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         return _json_response(
             500, {"message": f"unexpected failure (request {request_id})", "kind": "InternalError"}
         )
+
+
+# A web request is answered within 60 s by the controller whatever the action's limit
+# (contract §0.3); stop this much earlier to save the snapshot and answer.
+WEB_WAIT_SECONDS = 60.0
+MARGIN_SECONDS = 8.0
+_ACTIVATION_START = "activation_start"
+
+
+def activation_deadline(now: datetime | None = None) -> datetime:
+    """When this activation must stop at a state boundary: the earlier of `__OW_DEADLINE` and
+    the controller's 60-second web wait, less a margin."""
+    now = now or datetime.now(UTC)
+    limit = now + timedelta(seconds=WEB_WAIT_SECONDS)
+    raw = os.environ.get("__OW_DEADLINE")
+    if raw:
+        try:
+            limit = min(limit, datetime.fromtimestamp(int(raw) / 1000, UTC))
+        except (ValueError, OverflowError, OSError):
+            pass
+    return limit - timedelta(seconds=MARGIN_SECONDS)
+
+
+def is_continuation(args: dict[str, Any]) -> bool:
+    """The action invoking itself to continue a long execution (never a web request)."""
+    return bool(args.get("statebox_continue")) and "__ow_method" not in args
+
+
+def _continue_if_running(status: Any, execution_id: Any, service: Any, config: dict[str, Any]) -> None:
+    """An execution stopped at a boundary continues in a fresh, non-blocking activation of this
+    same action; the worker's "continue" timer is the safety net if that invoke fails."""
+    if status != "RUNNING" or not execution_id:
+        return
+    try:
+        _loop().run_until_complete(continue_elsewhere(str(execution_id), service, config))
+    except Exception:  # noqa: BLE001 - the timer still continues it; log and answer 202
+        log.exception("could not start a continuation activation for %s", execution_id)
+
+
+async def continue_elsewhere(execution_id: str, service: Any, config: dict[str, Any]) -> None:
+    from ..invokers.openwhisk import OpenWhiskInvoker
+
+    action = os.environ.get("__OW_ACTION_NAME", "")
+    host, key = config.get("ow_api_host"), config.get("ow_api_key")
+    if not action or not host or not key:
+        raise RuntimeError("no __OW_ACTION_NAME / API host / API key (deploy with -a provide-api-key true)")
+    invoker = OpenWhiskInvoker(host, key)
+    await invoker.invoke_nonblocking(action, {"statebox_continue": execution_id})
 
 
 def is_tick(args: dict[str, Any]) -> bool:

@@ -204,7 +204,11 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
             ]
         )
     result = await service.engine.start(
-        definition, execution_input, machine_name=machine_name, base_url=request.base_url
+        definition,
+        execution_input,
+        machine_name=machine_name,
+        base_url=request.base_url,
+        stop_at=request.deadline,
     )
     return _result_response(result, request)
 
@@ -234,13 +238,16 @@ async def _resume(request: HttpRequest, service: Service) -> HttpResponse:
             cause=_text(resume_input.get("cause")),
             caller=caller,
             base_url=request.base_url,
+            stop_at=request.deadline,
         )
     else:
         if request.form is not None or request.header("content-type").startswith(
             "application/x-www-form-urlencoded"
         ):
             resume_input = {k: v for k, v in resume_input.items() if not (k == "comment" and v == "")}
-        result = await service.engine.resume(token, resume_input, caller=caller, base_url=request.base_url)
+        result = await service.engine.resume(
+            token, resume_input, caller=caller, base_url=request.base_url, stop_at=request.deadline
+        )
     log.info("resumed %s -> %s", redact(token), result.status)
     if request.wants_html():
         decision = resume_input.get("decision")

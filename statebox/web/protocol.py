@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -22,6 +23,7 @@ class HttpRequest:
     parsed_body: Any = None  # an already-parsed JSON body (non-raw web actions)
     remote: str | None = None
     base_url: str = ""  # the public URL of this service, without query
+    deadline: datetime | None = None  # stop at a state boundary by then (serverless time limits)
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
