@@ -59,8 +59,9 @@ Test = Callable[[JSON, Scope | None], bool]
 class ChoiceRule:
     """One compiled top-level Choice rule.
 
-    `test` is the compiled condition; JSONata `Condition` rules will plug in their own. `assign`
-    is the rule's raw `Assign` block (None when absent), left for the Choice state to compile.
+    `test` is the compiled condition (a JSONata `Condition` compiles to the same shape). `assign`
+    is the rule's raw `Assign` block (None when absent); the Choice state compiles it, with a
+    JSONata rule's `Output`, into the rule's way out (`parse.Builder.exit_flow`).
     """
 
     next: str

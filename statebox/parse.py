@@ -2,8 +2,10 @@
 
 Three steps, none of which lets a traceback reach the user:
 1. structure (JSON Schema) and meaning (graph and field checks) in `checks.find_problems`;
-2. build: each state type compiles its fields (paths, templates, intrinsic calls, rules);
-   any expression that still fails to compile becomes a Problem at its pointer;
+2. build: each state type compiles its fields (paths, templates, intrinsic calls, rules,
+   `{% %}` JSONata expressions, Assign blocks); the state's QueryLanguage picks its data flow
+   (`dataflow.JsonPathFlow` or `dataflow.jsonata.JsonataFlow`) here and nowhere else; any
+   expression that still fails to compile becomes a Problem at its pointer;
 3. raise DefinitionError with every problem, or return the Machine.
 """
 
@@ -95,30 +97,27 @@ class Builder:
 
     # ---------------------------------------------------------------- the data flow
 
-    def flow(
-        self, raw: dict[str, Any], at: str, *, language: str = JSONPATH, parameters: bool = True
-    ) -> Any:
+    def flow(self, raw: dict[str, Any], at: str, *, language: str = JSONPATH, parameters: bool = True) -> Any:
         """The state's data flow, picked by its query language here and nowhere else:
         `parameters=False` for states without Parameters / Arguments."""
         if language == JSONATA:
             return self.jsonata_flow(raw, at, arguments=parameters)
-        assign = self.assignment(raw, at, language)
-        flow = JsonPathFlow(
+        return JsonPathFlow(
             input_path=self.path(raw, "InputPath", at),
             parameters=self.template(raw, "Parameters", at) if parameters else None,
             result_selector=self.template(raw, "ResultSelector", at),
             result_path=self.result_path(raw, at),
             output_path=self.path(raw, "OutputPath", at),
-            assign=assign,
+            assign=self.assignment(raw, at, language),
         )
-        return flow
 
-    def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True, output: bool = True) -> Any:
+    def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True) -> Any:
+        """Arguments (when the state has them), Output and Assign of a JSONata state or Catch."""
         from .dataflow.jsonata import JsonataFlow
 
         return JsonataFlow.build(
             self.jsonata(raw, "Arguments", at) if arguments else None,
-            self.jsonata(raw, "Output", at) if output else None,
+            self.jsonata(raw, "Output", at),
             self.assignment(raw, at, JSONATA),
         )
 
@@ -129,7 +128,9 @@ class Builder:
         if language == JSONATA:
             from .dataflow.jsonata import JsonataFlow
 
-            return JsonataFlow.build(None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA))
+            return JsonataFlow.build(
+                None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA)
+            )
         return JsonPathFlow(output_path=state_flow.output_path, assign=self.assignment(rule, at, JSONPATH))
 
     def assignment(self, raw: dict[str, Any], at: str, language: str) -> Any:
@@ -164,7 +165,9 @@ class Builder:
             self.problem(child(at, field, *where), message)
         return template
 
-    def value(self, raw: dict[str, Any], field: str, at: str, language: str, path_field: str | None = None) -> Any:
+    def value(
+        self, raw: dict[str, Any], field: str, at: str, language: str, path_field: str | None = None
+    ) -> Any:
         """A field given as a literal, a `...Path` (JSONPath) or a `{% %}` expression (JSONata).
 
         Returns None when absent, the literal itself, or a reader with `read(data, scope)`,
@@ -213,7 +216,14 @@ class Builder:
             catch_at = child(at, "Catch", index)
             if language == JSONATA:
                 flow = self.jsonata_flow(spec, catch_at, arguments=False)
-                out.append(Catcher(error_equals=tuple(spec["ErrorEquals"]), next=spec["Next"], result_path=None, flow=flow))
+                out.append(
+                    Catcher(
+                        error_equals=tuple(spec["ErrorEquals"]),
+                        next=spec["Next"],
+                        result_path=None,
+                        flow=flow,
+                    )
+                )
                 continue
             result_path = self.result_path(spec, catch_at)
             result_path = None if result_path is DISCARD else (result_path or ReferencePath.compile("$"))
@@ -222,7 +232,12 @@ class Builder:
                 assign=self.assignment(spec, catch_at, JSONPATH),
             )
             out.append(
-                Catcher(error_equals=tuple(spec["ErrorEquals"]), next=spec["Next"], result_path=result_path, flow=flow)
+                Catcher(
+                    error_equals=tuple(spec["ErrorEquals"]),
+                    next=spec["Next"],
+                    result_path=result_path,
+                    flow=flow,
+                )
             )
         return tuple(out)
 

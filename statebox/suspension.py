@@ -7,8 +7,11 @@ interpreter carries the whole position tree: the snapshot's heart. A `ResumeEven
 pending point it is for; every other pending point stays pending.
 
 Position tree (format version 1, documented in ARCHITECTURE.md):
-    graph:    {"state": name, "input": raw input of that state, "inner": state position | null}
-              ("inner": null means "stopped before starting this state")
+    graph:    {"state": name, "input": raw input of that state, "inner": state position | null,
+               "variables": {name: value} (optional)}
+              ("inner": null means "stopped before starting this state"; "variables" are the
+              workflow variables this graph's scope assigned so far, absent when none: older
+              positions simply have none, so the key needs no format bump)
     task:     {"attempts": [n, ...], "step": {"pending": point}}
     wait:     {"pending": point}
     parallel: {"attempts": [...], "step": {"effective": x, "branches": [{"output": x} | {"position": graph}]}}

@@ -47,9 +47,12 @@ def name_problems(raw: dict[str, Any], language: str) -> Iterator[tuple[str, str
         if name in RESERVED_NAMES:
             yield key, f"'{name}' is reserved and cannot be assigned (it is the $states variable)"
         elif not _is_identifier(name):
-            yield key, (
-                f"'{name}' is not a valid variable name: it must start with a letter or '_' and "
-                "contain only letters, digits and '_'"
+            yield (
+                key,
+                (
+                    f"'{name}' is not a valid variable name: it must start with a letter or '_' and "
+                    "contain only letters, digits and '_'"
+                ),
             )
         elif name in seen:
             yield key, f"the variable '{name}' is assigned twice (also by '{seen[name]}')"
@@ -57,6 +60,6 @@ def name_problems(raw: dict[str, Any], language: str) -> Iterator[tuple[str, str
 
 
 def _is_identifier(name: str) -> bool:
-    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(
-        ch.isalnum() or ch == "_" for ch in name
+    return (
+        bool(name) and (name[0].isalpha() or name[0] == "_") and all(ch.isalnum() or ch == "_" for ch in name)
     )

@@ -21,7 +21,7 @@ never pays for it. Where that library differs from the JSONata reference behavio
 workflows need, the thin layer below fixes it, each fix with a comment saying why:
 results keep JSONata `null` apart from "undefined", integral numbers come back as ints,
 evaluation does not share mutable state between threads, and the interpreter's recursion limit
-is left as it was.
+is raised only while an expression evaluates, not for the whole process.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def is_expression(value: Any) -> bool:
 
 # --------------------------------------------------------------------------- the library
 
+_HOOKS = frozenset({"__evaluate_entry", "__evaluate_exit"})
+
 
 class _Library:
     """The jsonata-python pieces we use, imported on first use."""
@@ -70,9 +72,9 @@ class _Library:
         import jsonata
         from jsonata import jexception, parser, utils
 
-        # jsonata-python raises the process-wide recursion limit to 10000 at import; that is
-        # not its decision to make for a whole engine. Keep ours (deep expressions then fail
-        # cleanly with RecursionError, reported as States.QueryEvaluationError).
+        # jsonata-python raises the process-wide recursion limit to 10000 at import, for good:
+        # not its decision to make for a whole engine. Ours is restored here and raised only
+        # while an expression evaluates (`_DeepStack`).
         sys.setrecursionlimit(limit)
         self.Jsonata = jsonata.Jsonata
         self.JException = jexception.JException
@@ -110,6 +112,37 @@ def library() -> _Library:
     return _LIBRARY
 
 
+class _DeepStack:
+    """Lets the recursive evaluator recurse deeply (a recursive JSONata function of a few
+    hundred levels, as in JavaScript) only while expressions evaluate: the first evaluation
+    to enter raises the interpreter's limit, the last to leave restores it. Deeper still is a
+    RecursionError, reported as States.QueryEvaluationError."""
+
+    LIMIT = 10_000  # jsonata-python's own choice; ~10 Python frames per JSONata call level
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._saved = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._saved = sys.getrecursionlimit()
+                if self._saved < self.LIMIT:
+                    sys.setrecursionlimit(self.LIMIT)
+            self._active += 1
+
+    def __exit__(self, *_: Any) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._saved < self.LIMIT:
+                sys.setrecursionlimit(self._saved)
+
+
+_DEEP_STACK = _DeepStack()
+
+
 class _FunctionError(Exception):
     """An extension function refused its arguments (reported like a JSONata error)."""
 
@@ -132,6 +165,10 @@ def _make_env_class(lib: _Library) -> type:
             bindings = self.bindings
             if name in bindings:
                 return bindings[name]
+            if name in _HOOKS:
+                # The library asks for its entry / exit hooks on every node it evaluates; they
+                # can only be bound on the library's own frames.
+                return self.parent.lookup(name)
             if name == "states":
                 return self.states
             value = self.variables.get(name, _MISSING)
@@ -391,7 +428,9 @@ class Expression:
         try:
             compiled = lib.Jsonata(text)
         except lib.JException as exc:
-            raise ExpressionSyntaxError(f"invalid JSONata expression {text!r}: {_describe(lib, exc)}") from None
+            raise ExpressionSyntaxError(
+                f"invalid JSONata expression {text!r}: {_describe(lib, exc)}"
+            ) from None
         except RecursionError:
             raise ExpressionSyntaxError(f"the JSONata expression {text!r} is nested too deeply") from None
         except Exception as exc:  # noqa: BLE001 - the parser can fail in ways of its own
@@ -433,7 +472,8 @@ class Expression:
         env.bind("$", None)
         lib.Jsonata.CURRENT.jsonata = runner
         try:
-            return runner.eval(self._ast, None, env)
+            with _DEEP_STACK:
+                return runner.eval(self._ast, None, env)
         except StatesError:
             raise
         except _FunctionError as exc:

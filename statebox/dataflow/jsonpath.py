@@ -116,4 +116,3 @@ class PathValue:
     def read(self, data: JSON, scope: Any) -> JSON:
         """The value, or `MISSING` when the path does not resolve."""
         return self.path.find(data, scope)
-

@@ -26,7 +26,7 @@ class ChoiceState(State):
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
-        for rule, way_out in zip(self.choices, self.exits):
+        for rule, way_out in zip(self.choices, self.exits, strict=True):
             if rule.matches(data, frame):
                 return rule.next, way_out.pass_through(raw_input, data, frame)
         if self.default is not None:

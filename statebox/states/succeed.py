@@ -20,4 +20,6 @@ class SucceedState(State):
 
 
 def build_succeed(spec: dict, *, name: str, at: str, builder: Any, language: str) -> SucceedState:
-    return SucceedState(name=name, pointer=at, flow=builder.flow(spec, at, language=language, parameters=False))
+    return SucceedState(
+        name=name, pointer=at, flow=builder.flow(spec, at, language=language, parameters=False)
+    )
