@@ -218,3 +218,19 @@ def test_usage_errors_go_to_the_given_stderr(capsys: pytest.CaptureFixture[str])
     assert code == 2
     assert "usage:" in err
     assert leaked.err == ""
+
+
+INVALID = sorted((Path(__file__).resolve().parents[1] / "data" / "invalid").glob("*.json"))
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
+def test_validate_reports_each_fixture_exactly(tmp_path: Path, fixture: Path) -> None:
+    """`statebox validate` prints exactly the fixture's `POINTER: MESSAGE` lines and exits 2."""
+    case = json.loads(fixture.read_text())
+    definition = tmp_path / "machine.json"
+    definition.write_text(json.dumps(case["definition"]))
+    code, out, err = cli("validate", definition)
+    assert code == 2
+    expected = [f"{pointer}: {message}" if pointer else message for pointer, message in case["problems"]]
+    assert err.splitlines() == expected
+    assert out == ""
