@@ -4,12 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-# The integration tests run a real redis-server (Debian's package).
-if ! command -v redis-server >/dev/null 2>&1; then
+# Debian packages the tests run for real: redis-server (integration and end-to-end tests) and
+# chromium (the confirmation page in tests/e2e/test_approval_flow.py, driven by the playwright
+# Python package at /usr/bin/chromium; we never run `playwright install`).
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    echo "installing Debian packages: ${missing[*]}" >&2
+    apt-get update -qq -o DPkg::Lock::Timeout=600
+    # Wait for another apt/dpkg run to finish instead of failing on its lock.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+      "${missing[@]}" >/dev/null
   else
-    echo "redis-server is missing: install Debian's redis-server package (as root)" >&2
+    echo "missing: ${missing[*]}: install these Debian packages (as root: apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi

@@ -218,6 +218,9 @@ class Engine:
                 await self.store.drop_timer(execution_key, point_id)
                 continue
             kind = point["kind"] if point["kind"] in ("timer", "continue", "expire") else "timeout"
+            heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
+            if kind == "timeout" and heartbeat_due is not None and heartbeat_due <= now:
+                kind = "heartbeat_timeout"
             try:
                 await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, None)
                 fired += 1
@@ -240,14 +243,8 @@ class Engine:
         )
 
     # ------------------------------------------------------------------ internals
-    async def _resume_point(
-        self,
-        execution_key: str,
-        point_id: str,
-        event: ResumeEvent,
-        caller: dict[str, Any] | None,
-        stop_at: datetime | None,
-    ) -> ExecutionResult:
+    async def _claim(self, execution_key: str, point_id: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Claim a pending point for this caller: (lease owner, record, point)."""
         owner = secrets.token_hex(8)
         claim = await self.store.claim(execution_key, point_id, owner)
         waited = 0.0
@@ -267,6 +264,53 @@ class Engine:
         if point is None or record["status"] in FINAL_STATUSES:
             await self.store.release(execution_key, point_id, owner)
             raise ContinuationAlreadyUsed("this execution has already finished", execution_key)
+        return owner, record, point
+
+    async def heartbeat(self, token: str, *, caller: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Extend a suspended task's HeartbeatSeconds window (AWS's SendTaskHeartbeat); the
+        continuation stays pending."""
+        continuation = self.signer.verify(token, self.clock.now())
+        key, point_id = continuation.execution_key, continuation.point_id
+        owner, record, point = await self._claim(key, point_id)
+        now = self.clock.now()
+        seconds = point.get("heartbeat")
+        if seconds:
+            due = iso_timestamp(now + timedelta(seconds=seconds))
+            for same in (point, *(p for p in pending_points(record["position"]) if p["id"] == point_id)):
+                same["heartbeatDue"] = due
+        record["audit"].append(
+            {
+                "timestamp": iso_timestamp(now),
+                "state": point["state"],
+                "outcome": "heartbeat",
+                **{k: v for k, v in (caller or {}).items() if v},
+            }
+        )
+        saved = await self.store.save(
+            record,
+            ttl_seconds=self._ttl(record),
+            new_points=[NewPoint(point_id, _timer_due(point, now), point["kind"])],  # re-arm it
+            owner=owner,
+        )
+        if not saved:
+            raise StoreUnavailable("another resume took over this execution; try again")
+        return {
+            "executionId": key,
+            "state": point["state"],
+            "status": record["status"],
+            "heartbeatDue": point.get("heartbeatDue"),
+            "expiresAt": point["due"],
+        }
+
+    async def _resume_point(
+        self,
+        execution_key: str,
+        point_id: str,
+        event: ResumeEvent,
+        caller: dict[str, Any] | None,
+        stop_at: datetime | None,
+    ) -> ExecutionResult:
+        owner, record, point = await self._claim(execution_key, point_id)
         try:
             if event.kind == "success" and point.get("schema") is not None:
                 self._check_resume_input(point, event.input)
@@ -422,7 +466,7 @@ class Engine:
         if record["status"] in FINAL_STATUSES:
             record["stopTime"] = iso_timestamp(now)
         new_points = [
-            NewPoint(p["id"], (parse_timestamp(p["due"]) or now).timestamp(), p["kind"])
+            NewPoint(p["id"], _timer_due(p, now), p["kind"])
             for p in record["pending"]
             if p["id"] not in previous_points
         ]
@@ -467,7 +511,9 @@ class Engine:
             return ExecutionResult(status, key, output=record["output"])
         if status in ("FAILED", "TIMED_OUT"):
             return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
-        public = tuple(self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS)
+        public = tuple(
+            self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
+        )
         first = next((p for p in public if "continuation" in p), None)
         return ExecutionResult(
             status,
@@ -577,6 +623,15 @@ def run(definition: JSON | str | bytes, input: JSON = None, **options: Any) -> E
 def resume(token: str, input: JSON = None, **options: Any) -> ExecutionResult:
     """Synchronous `resume_async`."""
     return _sync(resume_async(token, input, **options))
+
+
+def _timer_due(point: dict[str, Any], now: datetime) -> float:
+    """When a point's timer fires: its deadline, or its heartbeat deadline if sooner."""
+    due = parse_timestamp(point["due"]) or now
+    heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
+    if heartbeat_due is not None and heartbeat_due < due:
+        due = heartbeat_due
+    return due.timestamp()
 
 
 def _internal_point(kind: str, due: datetime) -> dict[str, Any]:

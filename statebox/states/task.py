@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..errors import StatesError
-from ..interpreter import Frame
+from ..interpreter import Frame, iso_timestamp
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import Suspension
@@ -54,6 +55,12 @@ class TaskState(RecoverableState):
             kind = "merge" if self.resource.is_suspend else "token"
             point = runtime.new_point(kind, self.name, timeout, None)
             point["schema"] = self.resume_schema
+            if self.heartbeat_seconds:
+                # The caller must heartbeat (or answer) within this window: States.HeartbeatTimeout.
+                point["heartbeat"] = self.heartbeat_seconds
+                point["heartbeatDue"] = iso_timestamp(
+                    runtime.clock.now() + timedelta(seconds=self.heartbeat_seconds)
+                )
             frame.task_token = point["token"]
         effective = self.flow.effective_input(raw_input, frame)
         if point is not None and self.resource.is_suspend:
@@ -84,6 +91,11 @@ class TaskState(RecoverableState):
             raise Suspension(resume)  # another pending point is being resumed; this one waits on
         if event.kind == "failure":
             raise StatesError(event.error, event.cause)
+        if event.kind == "heartbeat_timeout":
+            raise StatesError(
+                ErrorName.HEARTBEAT_TIMEOUT,
+                f"The task '{self.name}' sent no heartbeat within {self.heartbeat_seconds:g} seconds.",
+            )
         if event.kind == "timeout":
             # AWS: a callback task that outlives TimeoutSeconds fails with States.Timeout.
             raise StatesError(ErrorName.TIMEOUT, f"The task '{self.name}' was not resumed in time.")
@@ -99,7 +111,8 @@ class TaskState(RecoverableState):
 
 def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
     timeout = builder.value(spec, "TimeoutSeconds", at, language, "TimeoutSecondsPath")
-    # Heartbeats are not enforced; a `{% %}` HeartbeatSeconds is still compiled (and checked).
+    # Literal HeartbeatSeconds are enforced on suspended tasks; a HeartbeatSecondsPath or `{% %}`
+    # value is compiled and checked but not enforced (yet).
     heartbeat = builder.value(spec, "HeartbeatSeconds", at, language, "HeartbeatSecondsPath")
     literal_timeout = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
     return TaskState(

@@ -224,6 +224,9 @@ async def _show_continuation(request: HttpRequest, service: Service) -> HttpResp
 
 async def _resume(request: HttpRequest, service: Service) -> HttpResponse:
     token = request.query["continuation"]
+    if request.query.get("heartbeat") in ("1", "true"):
+        caller = {"address": request.remote, "userAgent": request.header("user-agent") or None}
+        return _json(200, await service.engine.heartbeat(token, caller=caller))
     body = _body(request)
     if body is not None and not isinstance(body, dict):
         raise InputError([Problem("", "the resume input must be a JSON object")])

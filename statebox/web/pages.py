@@ -8,6 +8,8 @@ import json
 from html import escape
 from typing import Any
 
+from ..timestamps import parse_timestamp
+
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:2rem auto;
 padding:0 1rem;color:#1b1b1b;line-height:1.5}
@@ -62,10 +64,20 @@ def confirmation_page(pending: dict[str, Any], action_url: str) -> str:
         '<button class="approve" type="submit" name="decision" value="approved">Approve</button>'
         '<button class="reject" type="submit" name="decision" value="rejected">Reject</button>'
         "</div></form>"
-        f'<p class="note">This link expires at {escape(str(pending.get("expiresAt", "")))}. '
+        f'<p class="note">{_expiry_note(pending.get("expiresAt"))}'
         "Your choice is recorded once; a second click changes nothing.</p>"
     )
     return _page(title, body)
+
+
+def _expiry_note(value: Any) -> str:
+    """`This link expires on <time datetime="ISO">26 November 2026, 18:30 UTC</time>. `: read
+    aloud as words, not as a timestamp with milliseconds; the exact instant stays in `datetime`."""
+    instant = parse_timestamp(value)
+    if instant is None:
+        return ""
+    shown = f"{instant.day} {instant:%B %Y, %H:%M} UTC"
+    return f'This link expires on <time datetime="{escape(str(value))}">{shown}</time>. '
 
 
 def result_page(title: str, message: str) -> str:

@@ -228,3 +228,33 @@ async def test_map_iterations_suspend_and_finish_in_order(store: Any, make_engin
         result = await engine.resume(token, {"ok": n})
     assert result.status == "SUCCEEDED"
     assert result.output == [{"i": 0, "ok": 2}, {"i": 1, "ok": 1}, {"i": 2, "ok": 0}]
+
+
+async def test_heartbeats_extend_the_window_and_a_missed_one_is_a_heartbeat_timeout(
+    store: Any, make_engine: Any, clock: Any
+) -> None:
+    engine = make_engine(store)
+    machine = {
+        "StartAt": "Work",
+        "States": {
+            "Work": suspend_state(
+                TimeoutSeconds=3600,
+                HeartbeatSeconds=60,
+                Catch=[{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Lost"}],
+                Next="Done",
+            ),
+            "Lost": {"Type": "Pass", "Result": "no heartbeat", "End": True},
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    started = await engine.start(machine, {})
+    for _ in range(3):  # three heartbeats, 50 s apart, keep it alive past 60 s
+        clock.advance(50)
+        beat = await engine.heartbeat(started.continuation)
+        assert beat["status"] == "SUSPENDED"
+        assert await engine.run_due_timers() == 0
+    clock.advance(61)
+    assert await engine.run_due_timers() == 1
+    record = await engine.describe_execution(started.execution_id)
+    assert record["status"] == "SUCCEEDED" and record["output"] == "no heartbeat"
+    assert [line["outcome"] for line in record["audit"]] == ["heartbeat"] * 3 + ["heartbeat_timeout"]
