@@ -28,9 +28,7 @@ class ErrorName(StrEnum):
 
 # AWS: "States.ALL ... does not match States.DataLimitExceeded or States.Runtime"; both are
 # terminal unless named explicitly.
-NOT_MATCHED_BY_ALL: frozenset[str] = frozenset(
-    {ErrorName.DATA_LIMIT_EXCEEDED, ErrorName.RUNTIME}
-)
+NOT_MATCHED_BY_ALL: frozenset[str] = frozenset({ErrorName.DATA_LIMIT_EXCEEDED, ErrorName.RUNTIME})
 
 # States.TaskFailed in ErrorEquals matches every task error except States.Timeout.
 NOT_MATCHED_BY_TASK_FAILED: frozenset[str] = frozenset({ErrorName.TIMEOUT})

@@ -124,9 +124,7 @@ _WAIT_FIELDS = ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
 _JSONATA_RULE_FIELDS = ("Condition", "Next", "Comment", "Assign", "Output")
 
 # An uppercase T and Z, as the ASL spec requires of timestamps.
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z"
-)
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z")
 
 
 # ------------------------------------------------------------------------------------ entry
@@ -172,9 +170,7 @@ def _validators() -> dict[str, Draft202012Validator]:
     dialect = schema["$schema"]
     return {
         "root": Draft202012Validator(root),
-        "branch": Draft202012Validator(
-            {"$schema": dialect, "$defs": defs, "$ref": "#/$defs/branchMachine"}
-        ),
+        "branch": Draft202012Validator({"$schema": dialect, "$defs": defs, "$ref": "#/$defs/branchMachine"}),
         "processor": Draft202012Validator(
             {"$schema": dialect, "$defs": defs, "$ref": "#/$defs/processorMachine"}
         ),
@@ -304,9 +300,7 @@ def _machines(doc: dict[str, Any]) -> Iterator[_Machine]:
             for field in ("ItemProcessor", "Iterator"):
                 processor = state.get(field)
                 if isinstance(processor, dict):
-                    nested.append(
-                        _Machine(processor, child(state_at, field), machine.depth + 1, "processor")
-                    )
+                    nested.append(_Machine(processor, child(state_at, field), machine.depth + 1, "processor"))
         stack.extend(reversed(nested))
 
 
@@ -488,8 +482,7 @@ def check_transition_fields(state: dict[str, Any], at: str, language: str) -> It
             if field in state:
                 yield Problem(
                     child(at, field),
-                    f"a Choice state cannot have {_q(field)}; its Choices and Default "
-                    "pick the next state",
+                    f"a Choice state cannot have {_q(field)}; its Choices and Default pick the next state",
                 )
     elif kind in _TERMINAL:
         for field in ("Next", "End"):
@@ -653,9 +646,7 @@ def check_templates(state: dict[str, Any], at: str, language: str) -> Iterator[P
         if isinstance(entries, list):
             for index, entry in enumerate(entries):
                 if isinstance(entry, dict) and isinstance(entry.get("Assign"), dict):
-                    yield from _template_problems(
-                        entry["Assign"], child(at, list_field, index, "Assign")
-                    )
+                    yield from _template_problems(entry["Assign"], child(at, list_field, index, "Assign"))
 
 
 def check_choice_rules(state: dict[str, Any], at: str, language: str) -> Iterator[Problem]:
@@ -690,8 +681,7 @@ def _jsonata_rule_problems(rule: JSON, at: str) -> Iterator[Problem]:
         if not isinstance(condition, str) or not _JSONATA.match(condition):
             yield Problem(
                 child(at, "Condition"),
-                f"must be a JSONata expression '{{% ... %}}' or true or false, "
-                f"got {_show(condition)}",
+                f"must be a JSONata expression '{{% ... %}}' or true or false, got {_show(condition)}",
             )
     if "Next" in rule and not isinstance(rule["Next"], str):
         yield Problem(child(at, "Next"), f"must be a string, got {_json_type(rule['Next'])}")
@@ -702,9 +692,7 @@ def _jsonata_rule_problems(rule: JSON, at: str) -> Iterator[Problem]:
     for field in rule:
         if field not in _JSONATA_RULE_FIELDS:
             if field in ("Variable", "And", "Or", "Not") or field in _choice_operators():
-                message = (
-                    f"{_q(field)} can only be used when QueryLanguage is JSONPath; use 'Condition'"
-                )
+                message = f"{_q(field)} can only be used when QueryLanguage is JSONPath; use 'Condition'"
             else:
                 message = f"unknown field {_q(field)}{_did_you_mean(field, _JSONATA_RULE_FIELDS)}"
             yield Problem(child(at, field), message)

@@ -289,9 +289,7 @@ def _build_operators() -> dict[str, Operator]:
         "IsPresent": lambda v: v is not MISSING,
     }
     for name, predicate in type_tests.items():
-        table[name] = Operator(
-            name, "boolean", _type_test(predicate), accepts_missing=name == "IsPresent"
-        )
+        table[name] = Operator(name, "boolean", _type_test(predicate), accepts_missing=name == "IsPresent")
     return table
 
 
@@ -560,9 +558,7 @@ def _check_rule(raw: object, at: str, top: bool, depth: int, problems: list[Prob
             )
         if "Assign" in raw and not isinstance(raw["Assign"], dict):
             problems.append(
-                Problem(
-                    child(at, "Assign"), f"Assign must be an object, not {_describe(raw['Assign'])}"
-                )
+                Problem(child(at, "Assign"), f"Assign must be an object, not {_describe(raw['Assign'])}")
             )
     if "Comment" in raw and not isinstance(raw["Comment"], str):
         problems.append(Problem(child(at, "Comment"), "Comment must be a string"))
@@ -584,17 +580,13 @@ def _check_rule(raw: object, at: str, top: bool, depth: int, problems: list[Prob
             continue
         rules = raw[name]
         if not isinstance(rules, list) or not rules:
-            problems.append(
-                Problem(child(at, name), f"{name} must be a non-empty array of Choice rules")
-            )
+            problems.append(Problem(child(at, name), f"{name} must be a non-empty array of Choice rules"))
             continue
         for index, rule in enumerate(rules):
             _check_rule(rule, child(at, name, index), False, depth + 1, problems)
     if "Not" in raw:
         if isinstance(raw["Not"], list):
-            problems.append(
-                Problem(child(at, "Not"), "Not takes a single Choice rule, not an array")
-            )
+            problems.append(Problem(child(at, "Not"), "Not takes a single Choice rule, not an array"))
         else:
             _check_rule(raw["Not"], child(at, "Not"), False, depth + 1, problems)
 

@@ -71,7 +71,7 @@ def _engine(args: argparse.Namespace) -> Any:
             raise InputError(
                 [Problem("", "REDIS_URL is set but STATEBOX_SECRET is not: continuations must be signed")]
             )
-        store: Any = RedisStore.connect(settings.redis_url)
+        store: Any = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
         signer = ContinuationSigner(settings.secret)
     else:
         store, signer = local_engine_parts()
@@ -128,6 +128,18 @@ def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
     return EXIT_OK
 
 
+def _log_event(execution: str, event: dict[str, Any]) -> None:
+    """One readable line per transition: `3f2a9c1e  Square  TaskStateEntered`."""
+    import logging
+
+    state = event.get("state") or "-"
+    if event["type"] == "MapProgress":
+        detail = f"{event['done']}/{event['total']} iterations"
+        logging.getLogger("statebox.run").info("%s  %s  MapProgress %s", execution[:8], state, detail)
+    else:
+        logging.getLogger("statebox.run").info("%s  %s  %s", execution[:8], state, event["type"])
+
+
 def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     import logging
 
@@ -143,7 +155,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     if settings.redis_url:
         from .stores.redis import RedisStore
 
-        store: Any = RedisStore.connect(settings.redis_url)
+        store: Any = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
         print(f"statebox: store = Redis at {settings.redis_url}", file=stdout, flush=True)
     else:
         from .stores.redis import RedisStore
@@ -165,7 +177,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
             file=stdout,
             flush=True,
         )
-    engine = Engine(settings, store=store, signer=ContinuationSigner(secret))
+    engine = Engine(settings, store=store, signer=ContinuationSigner(secret), event_sink=_log_event)
     service = Service(engine=engine, machines_dir=Path(args.machines))
     print(
         f"statebox: serving on http://{args.host}:{args.port}/ (actions from {settings.actions_dir}, "

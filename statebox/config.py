@@ -26,12 +26,17 @@ class Settings:
     retention_seconds: float = 30 * 24 * 3600  # finished executions are kept this long
     secret: str | None = None  # HMAC key for continuation tokens
     redis_url: str | None = None
+    key_prefix: str = "statebox:"  # every Redis key starts with this (several deployments, one Redis)
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for name, key in (("secret", "STATEBOX_SECRET"), ("redis_url", "REDIS_URL")):
+        for name, key in (
+            ("secret", "STATEBOX_SECRET"),
+            ("redis_url", "REDIS_URL"),
+            ("key_prefix", "STATEBOX_KEY_PREFIX"),
+        ):
             if env.get(key):
                 values[name] = env[key]
         if "STATEBOX_ACTIONS_DIR" in env:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -94,6 +95,7 @@ class Engine:
     base_url: str | None = None  # the resume URL is base_url + "?continuation=<token>"
     keep_history: bool = True
     persist_finished: bool = True  # False: only suspended executions reach the store (library runs)
+    event_sink: Callable[[str, dict[str, Any]], None] | None = None  # sees each event as it happens
 
     def __post_init__(self) -> None:
         if callable(self.store) and not hasattr(self.store, "save"):
@@ -391,6 +393,7 @@ class Engine:
             default_suspension_seconds=settings.default_suspension_seconds,
             wait_suspend_seconds=settings.wait_suspend_seconds,
             history=[] if self.keep_history else None,
+            event_sink=self.event_sink,
             execution_deadline=self._deadline(machine, record),
         )
 
@@ -462,7 +465,10 @@ class Engine:
         record["transitions"] = runtime.transitions
         if runtime.history:
             record["history"].extend(runtime.history)
-        record["history"].append({"timestamp": iso_timestamp(now), "type": _event_for(record["status"])})
+        final_event = {"timestamp": iso_timestamp(now), "type": _event_for(record["status"])}
+        record["history"].append(final_event)
+        if self.event_sink is not None:
+            self.event_sink(record["executionKey"], final_event)
         if record["status"] in FINAL_STATUSES:
             record["stopTime"] = iso_timestamp(now)
         new_points = [

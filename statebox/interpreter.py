@@ -65,6 +65,13 @@ class Runtime:
     default_suspension_seconds: float = 7 * 24 * 3600
     wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
     history: list[dict[str, Any]] | None = None  # events, kept only when someone will read them
+    event_sink: Callable[[str, dict[str, Any]], None] | None = None  # live view (dev server log)
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        if self.history is not None:
+            self.history.append(event)
+        if self.event_sink is not None:
+            self.event_sink(self.execution_name, event)
 
     def new_point(self, kind: str, state: str, seconds: float | None, data: JSON) -> dict[str, Any]:
         """A fresh pending point with an unguessable id, its deadline and its token."""
@@ -231,7 +238,7 @@ class Frame:
             raise ExecutionTimedOut()
         runtime.count_transition()
         if runtime.history is not None:
-            runtime.history.append(
+            runtime.record_event(
                 {"timestamp": iso_timestamp(now), "type": f"{state.TYPE}StateEntered", "state": state.name}
             )
         self.state_name = state.name

@@ -25,9 +25,7 @@ class State:
     pointer: str
     next: str | None = None
 
-    async def run(
-        self, raw_input: JSON, frame: Frame, resume: Any = None
-    ) -> tuple[str | None, JSON]:
+    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         """Do the state's work; return the next state's name (None: end) and the output.
         Raises StatesError when the state fails and its Catch does not handle it, and
         Suspension when it stops to wait. `resume` is this state's part of a snapshot."""

@@ -186,9 +186,7 @@ def _link(node: Call, text: str) -> Evaluator:
     return _bind(function, evaluators, entry.uses_entropy)
 
 
-def _bind(
-    function: Callable[..., JSON], evaluators: tuple[Evaluator, ...], uses_entropy: bool
-) -> Evaluator:
+def _bind(function: Callable[..., JSON], evaluators: tuple[Evaluator, ...], uses_entropy: bool) -> Evaluator:
     # Specialised closures for the common arities keep the per-call work to plain calls.
     if uses_entropy:
         return lambda data, scope: function(

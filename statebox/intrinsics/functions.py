@@ -185,8 +185,7 @@ def to_json_text(value: JSON) -> str:
         return (
             "{"
             + ",".join(
-                json.dumps(key, ensure_ascii=False) + ":" + to_json_text(item)
-                for key, item in value.items()
+                json.dumps(key, ensure_ascii=False) + ":" + to_json_text(item) for key, item in value.items()
             )
             + "}"
         )
@@ -221,9 +220,7 @@ def json_equal(a: JSON, b: JSON) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
     if isinstance(a, dict):
-        return (
-            isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-        )
+        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return (
             isinstance(b, list)
@@ -260,8 +257,7 @@ def format_chunks(chunks: Sequence[str], *values: JSON) -> str:
     if len(values) != len(chunks) - 1:
         fail(
             "States.Format",
-            f"the template has {len(chunks) - 1} '{{}}' placeholder(s) but "
-            f"{len(values)} value(s) were given",
+            f"the template has {len(chunks) - 1} '{{}}' placeholder(s) but {len(values)} value(s) were given",
         )
     if not values:
         return chunks[0]

@@ -116,16 +116,12 @@ class _Parser:
         start = self.pos
         m = _NAME.match(self.text, self.pos)
         if not m:
-            raise self.error(
-                f"expected a function name such as 'States.Format', found {self.show_here()}"
-            )
+            raise self.error(f"expected a function name such as 'States.Format', found {self.show_here()}")
         name = m.group(0)
         if not name.startswith("States."):
             raise self.error(f"expected a function name starting with 'States.', found {name!r}")
         if depth > MAX_NESTING:
-            raise self.error(
-                f"intrinsic functions are nested more than {MAX_NESTING} deep", at=start
-            )
+            raise self.error(f"intrinsic functions are nested more than {MAX_NESTING} deep", at=start)
         self.pos = m.end()
         self.skip_spaces()
         if self.peek() != "(":
@@ -149,9 +145,7 @@ class _Parser:
                 return Call(name, tuple(arguments), start)
             if not ch:
                 raise self.error(f"missing ')' to close {name}(")
-            raise self.error(
-                f"expected ',' or ')' in the arguments of {name}, found {self.show_here()}"
-            )
+            raise self.error(f"expected ',' or ')' in the arguments of {name}, found {self.show_here()}")
 
     def argument(self, depth: int) -> Argument:
         ch = self.peek()
@@ -201,8 +195,7 @@ class _Parser:
                 if nxt not in _ESCAPABLE or not nxt:
                     shown = f"'\\{nxt}'" if nxt else "'\\' at the end"
                     raise self.error(
-                        f"invalid escape {shown} in a string; only \\', \\{{, \\}} and \\\\ "
-                        "are allowed",
+                        f"invalid escape {shown} in a string; only \\', \\{{, \\}} and \\\\ are allowed",
                         at=pos,
                     )
                 current.append(nxt)

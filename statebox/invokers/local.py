@@ -48,8 +48,7 @@ class LocalActionInvoker:
         if not path.is_file():
             raise StatesError(
                 ErrorName.TASK_FAILED,
-                f"The resource '{resource.text}' names no action: {name}.py is not in "
-                f"{self.actions_dir}.",
+                f"The resource '{resource.text}' names no action: {name}.py is not in {self.actions_dir}.",
             )
         return path
 

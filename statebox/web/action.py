@@ -199,7 +199,7 @@ def _service(config: dict[str, Any]) -> Any:
         settings = replace(settings, actions_dir=_PACKAGE_ROOT / settings.actions_dir)
     engine = Engine(
         settings,
-        store=RedisStore.connect(config["redis_url"]),
+        store=RedisStore.connect(config["redis_url"], prefix=settings.key_prefix),
         signer=ContinuationSigner(config["secret"]),
         invoker=build_invoker(settings.actions_dir, config.get("ow_api_host"), config.get("ow_api_key")),
         base_url=config.get("base_url"),

@@ -220,10 +220,10 @@ def test_usage_errors_go_to_the_given_stderr(capsys: pytest.CaptureFixture[str])
     assert leaked.err == ""
 
 
-INVALID = sorted((Path(__file__).resolve().parents[1] / "data" / "invalid").glob("*.json"))
+INVALID_FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data" / "invalid").glob("*.json"))
 
 
-@pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
+@pytest.mark.parametrize("fixture", INVALID_FIXTURES, ids=[p.stem for p in INVALID_FIXTURES])
 def test_validate_reports_each_fixture_exactly(tmp_path: Path, fixture: Path) -> None:
     """`statebox validate` prints exactly the fixture's `POINTER: MESSAGE` lines and exits 2."""
     case = json.loads(fixture.read_text())
