@@ -92,11 +92,14 @@ class Runtime:
     def count_transition(self) -> None:
         self.transitions += 1
         if self.transitions > self.limits.max_transitions:
-            raise StatesError(
-                ErrorName.RUNTIME,
-                f"The execution exceeded the limit of {self.limits.max_transitions} state "
-                "transitions (a runaway loop?).",
-            )
+            raise self.too_many_transitions()
+
+    def too_many_transitions(self) -> StatesError:
+        return StatesError(
+            ErrorName.RUNTIME,
+            f"The execution exceeded the limit of {self.limits.max_transitions} state "
+            "transitions (a runaway loop?).",
+        )
 
     def check_size(self, value: JSON, what: str) -> str:
         """States.DataLimitExceeded when a value crossing a boundary is over the payload limit.
@@ -236,7 +239,9 @@ class Frame:
             raise Suspension({"state": state.name, "input": data, "inner": None})
         if runtime.execution_deadline is not None and now >= runtime.execution_deadline:
             raise ExecutionTimedOut()
-        runtime.count_transition()
+        runtime.transitions += 1
+        if runtime.transitions > runtime.limits.max_transitions:
+            raise runtime.too_many_transitions()
         if runtime.history is not None:
             runtime.record_event(
                 {"timestamp": iso_timestamp(now), "type": f"{state.TYPE}StateEntered", "state": state.name}
@@ -319,7 +324,10 @@ async def run_graph(
         state = states[name]
         frame.enter(state, data)
         try:
-            name, data = await state.run(data, frame, None)
+            if state.SYNC:
+                name, data = state.step(data, frame)
+            else:
+                name, data = await state.run(data, frame, None)
         except Suspension as stop:
             raise Suspension(frame.position(state.name, data, stop.position)) from None
     return data

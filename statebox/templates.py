@@ -111,10 +111,24 @@ def _compile_node(
         if all(constant for _, _, constant in parts):
             frozen = {key: evaluator(None, None) for key, evaluator, _ in parts}
             return _literal(frozen), True
-        members = tuple((key, evaluator) for key, evaluator, _ in parts)
+        # A skeleton in the author's key order holds the scalar literals; the rest are filled in
+        # per call (assigning an existing key keeps its place, and dict.copy runs in C).
+        skeleton: dict[str, Any] = {}
+        dynamic: list[tuple[str, Evaluator]] = []
+        for key, evaluator, constant in parts:
+            value = evaluator(None, None) if constant else None
+            if constant and not isinstance(value, (dict, list)):
+                skeleton[key] = value
+            else:
+                skeleton[key] = None
+                dynamic.append((key, evaluator))
+        fill = tuple(dynamic)
 
         def build_object(data: JSON, scope: Any) -> JSON:
-            return {key: evaluator(data, scope) for key, evaluator in members}
+            out = skeleton.copy()
+            for key, evaluator in fill:
+                out[key] = evaluator(data, scope)
+            return out
 
         return build_object, False
     if isinstance(raw, list):

@@ -43,8 +43,14 @@ class JsonPathFlow:
     assign: Assignment | None = None
 
     def effective_input(self, raw: JSON, scope: Any) -> JSON:
-        """InputPath, then Parameters."""
-        data = self.select_input(raw, scope)
+        """InputPath, then Parameters. (select_input inlined: this runs on every transition.)"""
+        path = self.input_path
+        if path is None:
+            data = raw
+        elif path is DISCARD:
+            data = {}
+        else:
+            data = path.read(raw, scope)  # type: ignore[union-attr]
         if self.parameters is not None:
             data = self.parameters.evaluate(data, scope)
         return data
@@ -63,7 +69,20 @@ class JsonPathFlow:
         if self.result_selector is not None:
             result = self.result_selector.evaluate(result, scope)
         if self.assign is None:
-            return self.select_output(self.place_result(raw, result), scope)
+            # place_result and select_output, inlined: this runs on every transition.
+            path = self.result_path
+            if path is None:
+                data = result
+            elif path is DISCARD:
+                data = raw
+            else:
+                data = path.write(raw, result)  # type: ignore[union-attr]
+            out = self.output_path
+            if out is None:
+                return data
+            if out is DISCARD:
+                return {}
+            return out.read(data, scope)  # type: ignore[union-attr]
         values = self.assign.evaluate(result, scope)
         output = self.select_output(self.place_result(raw, result), scope)
         scope.assign(values)

@@ -19,12 +19,13 @@ from ..types import JSON
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChoiceState(State):
     TYPE: ClassVar[str] = "Choice"
+    SYNC: ClassVar[bool] = True
     flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow: used for the Default
     choices: tuple[Any, ...]  # choice_rules.ChoiceRule
     exits: tuple[Any, ...] = ()  # one data flow per rule, parallel to `choices`
     default: str | None = None
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
         for rule, way_out in zip(self.choices, self.exits, strict=True):
             if rule.matches(data, frame):

@@ -19,6 +19,7 @@ ValueSource = Callable[[JSON, Any], JSON]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FailState(State):
     TYPE: ClassVar[str] = "Fail"
+    SYNC: ClassVar[bool] = True
     error: str | None = None
     cause: str | None = None
     error_source: ValueSource | None = None  # ErrorPath (a path or an intrinsic call) or Error {% %}
@@ -27,7 +28,7 @@ class FailState(State):
     cause_field: str = "CausePath"
     bad_value_error: str = ErrorName.RUNTIME  # what a non-string Error / Cause value raises
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
         error = self.error
         cause = self.cause
         if self.error_source is not None:

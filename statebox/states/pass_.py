@@ -18,11 +18,12 @@ NO_RESULT: Any = object()
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
     TYPE: ClassVar[str] = "Pass"
+    SYNC: ClassVar[bool] = True
     flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
     result: JSON = NO_RESULT
     result_size: int = 0  # bytes of the Result literal, measured once at parse time
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
         if self.result_size > frame.runtime.limits.max_payload_bytes:
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,

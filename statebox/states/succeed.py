@@ -13,9 +13,10 @@ from ..types import JSON
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SucceedState(State):
     TYPE: ClassVar[str] = "Succeed"
+    SYNC: ClassVar[bool] = True
     flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
         return None, self.flow.pass_through(raw_input, self.flow.select_input(raw_input, frame), frame)
 
 
