@@ -32,7 +32,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import ExpressionSyntaxError, Problem
 from .paths import Path, ReferencePath
-from .types import JSON, child, pointer
+from .types import JSON, child, json_type, pointer
 
 __all__ = ["MAX_MACHINE_DEPTH", "find_problems"]
 
@@ -136,7 +136,7 @@ def find_problems(doc: JSON) -> list[Problem]:
     Never raises, whatever `doc` is: a non-object, a wrong shape anywhere, absurd nesting.
     """
     if not isinstance(doc, dict):
-        return [Problem("", f"a definition must be a JSON object, got {_json_type(doc)}")]
+        return [Problem("", f"a definition must be a JSON object, got {json_type(doc)}")]
     too_deep = _nesting_problem(doc)
     if too_deep is not None:
         # No real machine nests this deep; one problem says it all, the rest would repeat it.
@@ -213,7 +213,7 @@ def _problems_from_error(error: ValidationError, prefix: str) -> Iterator[Proble
 
 def _keyword_message(keyword: str, value: Any, instance: JSON, error: ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
-    got = _json_type(instance)
+    got = json_type(instance)
     if keyword == "type":
         # "must be an integer, got number" would read as a contradiction: show the value then.
         wanted = [value] if isinstance(value, str) else list(value)
@@ -671,7 +671,7 @@ def check_choice_rules(state: dict[str, Any], at: str, language: str) -> Iterato
 
 def _jsonata_rule_problems(rule: JSON, at: str) -> Iterator[Problem]:
     if not isinstance(rule, dict):
-        yield Problem(at, f"a Choice rule must be an object, got {_json_type(rule)}")
+        yield Problem(at, f"a Choice rule must be an object, got {json_type(rule)}")
         return
     for field in ("Condition", "Next"):
         if field not in rule:
@@ -684,11 +684,11 @@ def _jsonata_rule_problems(rule: JSON, at: str) -> Iterator[Problem]:
                 f"must be a JSONata expression '{{% ... %}}' or true or false, got {_show(condition)}",
             )
     if "Next" in rule and not isinstance(rule["Next"], str):
-        yield Problem(child(at, "Next"), f"must be a string, got {_json_type(rule['Next'])}")
+        yield Problem(child(at, "Next"), f"must be a string, got {json_type(rule['Next'])}")
     if "Comment" in rule and not isinstance(rule["Comment"], str):
-        yield Problem(child(at, "Comment"), f"must be a string, got {_json_type(rule['Comment'])}")
+        yield Problem(child(at, "Comment"), f"must be a string, got {json_type(rule['Comment'])}")
     if "Assign" in rule and not isinstance(rule["Assign"], dict):
-        yield Problem(child(at, "Assign"), f"must be an object, got {_json_type(rule['Assign'])}")
+        yield Problem(child(at, "Assign"), f"must be an object, got {json_type(rule['Assign'])}")
     for field in rule:
         if field not in _JSONATA_RULE_FIELDS:
             if field in ("Variable", "And", "Or", "Not") or field in _choice_operators():
@@ -849,20 +849,6 @@ def _is_number(value: JSON) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _json_type(value: JSON) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _show(value: JSON, limit: int = 60) -> str:

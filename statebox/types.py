@@ -18,3 +18,21 @@ def pointer(*parts: str | int) -> str:
 def child(base: str, *parts: str | int) -> str:
     """Extend an existing pointer with more parts."""
     return base + pointer(*parts)
+
+
+def json_type(value: JSON) -> str:
+    """A value's JSON type name as error messages use it: null, boolean, number, string,
+    array or object (anything that is not JSON keeps its Python type name)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

@@ -41,7 +41,7 @@ from typing import Any
 from ..asl_errors import ErrorName
 from ..errors import ExpressionSyntaxError, StatesError
 from ..templates import copy_json
-from ..types import JSON
+from ..types import JSON, json_type
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
 _MISSING: Any = object()
@@ -692,19 +692,6 @@ class JsonataValue:
     evaluate = read  # the signature of templates.Template.evaluate (Map's ItemSelector)
 
 
-def json_type(value: JSON) -> str:
-    """JSONata's `$type` names, as AWS's messages use them."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def compact(value: JSON) -> str:

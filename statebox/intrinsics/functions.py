@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from statebox.asl_errors import ErrorName
 from statebox.errors import StatesError
 from statebox.ports import Entropy
-from statebox.types import JSON
+from statebox.types import JSON, json_type
 
 # Documented limits.
 MAX_RANGE_ITEMS = 1000  # ArrayRange
@@ -51,20 +51,6 @@ def fail(function: str, problem: str) -> NoReturn:
     raise StatesError(ErrorName.INTRINSIC_FAILURE, f"{function}: {problem}")
 
 
-def type_name(value: JSON) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _short(value: JSON, limit: int = 100) -> str:
@@ -76,7 +62,7 @@ def _short(value: JSON, limit: int = 100) -> str:
 
 
 def _wrong_type(function: str, what: str, expected: str, value: JSON) -> NoReturn:
-    fail(function, f"the {what} must be {expected}, got {type_name(value)} {_short(value)}")
+    fail(function, f"the {what} must be {expected}, got {json_type(value)} {_short(value)}")
 
 
 def _array(function: str, what: str, value: JSON) -> list[Any]:
