@@ -161,8 +161,8 @@ def _validators() -> dict[str, Draft202012Validator]:
     MAX_MACHINE_DEPTH, so here the nested machines are cut out of it (a branch or processor is
     just "an object" to its parent) and each machine is validated on its own, under its pointer.
     """
+    # Our own schema is checked against the meta-schema by a unit test, not at every cold start.
     schema = json.loads(_SCHEMA_FILE.read_text("utf-8"))
-    Draft202012Validator.check_schema(schema)
     defs = dict(schema["$defs"])
     defs["branchMachine"], defs["branch"] = defs["branch"], {"type": "object"}
     defs["processorMachine"], defs["processor"] = defs["processor"], {"type": "object"}

@@ -458,3 +458,12 @@ def test_the_schema_is_valid_and_loaded_once() -> None:
     find_problems({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
     find_problems({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}})
     assert checks._validators.cache_info().misses == 1
+
+
+def test_the_asl_schema_itself_is_a_valid_draft_2020_12_schema() -> None:
+    """Checked here so that parsing does not pay for it on every cold start."""
+    from jsonschema import Draft202012Validator
+
+    from statebox import checks
+
+    Draft202012Validator.check_schema(json.loads(checks._SCHEMA_FILE.read_text("utf-8")))
