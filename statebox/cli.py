@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import DefinitionError, InputError, Problem, ServiceError
+from .errors import DefinitionError, InputError, Problem, ServiceError, StoreUnavailable
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3
 
@@ -53,7 +53,7 @@ def _print_problems(problems: tuple[Problem, ...], out: IO[str]) -> None:
         print(str(problem), file=out)
 
 
-def _engine(args: argparse.Namespace) -> Any:
+def _engine(args: argparse.Namespace, *, needs_store: bool = False) -> Any:
     """The engine the CLI works with: on REDIS_URL when set, else in this process."""
     from dataclasses import replace
 
@@ -64,13 +64,12 @@ def _engine(args: argparse.Namespace) -> Any:
     settings = Settings.from_env()
     if getattr(args, "actions", None):
         settings = replace(settings, actions_dir=Path(args.actions))
+    problems = settings.startup_problems(needs_store=needs_store)
+    if problems:
+        raise InputError([Problem("", problem) for problem in problems])
     if settings.redis_url:
         from .stores.redis import RedisStore
 
-        if not settings.secret:
-            raise InputError(
-                [Problem("", "REDIS_URL is set but STATEBOX_SECRET is not: continuations must be signed")]
-            )
         store: Any = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
         signer = ContinuationSigner(settings.secret)
     else:
@@ -104,7 +103,9 @@ def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     definition = _read_text(args.file, "definition file")
     execution_input = _parse_input(args.input)
     engine = _engine(args)
-    result = asyncio.run(engine.start(definition, execution_input, machine_name=Path(args.file).stem))
+    result = asyncio.run(
+        engine.start(definition, execution_input, machine_name=Path(args.file).stem, trusted=True)
+    )
     return _print_result(result, stdout)
 
 
@@ -152,11 +153,16 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings.from_env()
+    problems = settings.startup_problems(needs_store=True)
+    if problems:
+        for problem in problems:
+            print(f"statebox serve: {problem}", file=stderr)
+        return EXIT_INVALID
     if settings.redis_url:
         from .stores.redis import RedisStore
 
         store: Any = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
-        print(f"statebox: store = Redis at {settings.redis_url}", file=stdout, flush=True)
+        print(f"statebox: store = Redis at {_without_password(settings.redis_url)}", file=stdout, flush=True)
     else:
         from .stores.redis import RedisStore
 
@@ -189,12 +195,32 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     return EXIT_OK
 
 
+def _without_password(url: str) -> str:
+    """A Redis URL as the console may show it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    engine = _engine(args)
+    engine = _engine(args, needs_store=True)
 
     async def loop() -> None:
         while True:
-            fired = await engine.run_due_timers()
+            try:
+                fired = await engine.run_due_timers()
+            except StoreUnavailable as exc:
+                if args.once:
+                    raise
+                # Redis is down or restarting: nothing was lost (a taken timer comes back when
+                # its lease lapses); keep ticking.
+                print(f"tick skipped: {exc}", file=stderr, flush=True)
+                fired = 0
             if fired:
                 print(f"fired {fired} timer(s)", file=stdout, flush=True)
             if args.once:

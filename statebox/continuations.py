@@ -76,6 +76,9 @@ class ContinuationSigner:
             raise ContinuationNotFound("unknown continuation") from None
         if len(payload) != _LAYOUT.size or not hmac.compare_digest(given_mac, self._mac(payload)):
             raise ContinuationNotFound("unknown continuation")
+        if _b64(payload) != body or _b64(given_mac) != mac:
+            # One spelling per token: base64's spare bits and padding cannot make variants.
+            raise ContinuationNotFound("unknown continuation")
         version, expires, execution_key, point_id = _LAYOUT.unpack(payload)
         if version != _VERSION:
             raise ContinuationNotFound("unknown continuation")

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .access import check_allowed_actions, check_definition_depth, check_definition_size
 from .asl_errors import ErrorName
 from .config import Settings
 from .continuations import ContinuationSigner
@@ -37,9 +38,9 @@ from .errors import (
 )
 from .interpreter import ExecutionTimedOut, Frame, Limits, Runtime, iso_timestamp, run_graph
 from .model import Machine
-from .parse import parse
+from .parse import json_depth, load_definition, parse
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
-from .stores import NewPoint
+from .stores import Claim, NewPoint
 from .suspension import ResumeEvent, Suspension, has_boundary_stop, pending_points
 from .timestamps import parse_timestamp
 from .types import JSON
@@ -80,8 +81,17 @@ class ExecutionResult:
 
 
 RECORD_FORMAT = 1
+CLAIM_WAIT_SECONDS = 10.0  # how long a resume queues behind another one of the same execution
 _INTERNAL_POINTS = frozenset({"continue", "expire"})  # the engine's own timers, no continuation
 FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT"})
+
+
+@dataclass(frozen=True, slots=True)
+class EngineLimits(Limits):
+    """The interpreter's Limits plus the ones only some states read (through getattr, so the
+    interpreter runs with a plain Limits too)."""
+
+    max_map_items: int = 100_000
 
 
 @dataclass
@@ -115,8 +125,16 @@ class Engine:
         machine_name: str | None = None,
         stop_at: datetime | None = None,
         base_url: str | None = None,
+        trusted: bool = False,
     ) -> ExecutionResult:
-        machine = definition if isinstance(definition, Machine) else parse(definition, machine_name)
+        """Start an execution. The definition's size and nesting are checked against the
+        settings first, and, unless `trusted` (a stored machine, or the operator's own file),
+        its Task resources against `Settings.allowed_actions`; all before anything is stored."""
+        if isinstance(definition, Machine):
+            machine = definition
+        else:
+            machine = self._admit(definition, machine_name, trusted)
+        self._check_input_depth(execution_input, "The execution input")
         key = secrets.token_hex(16)
         now = self.clock.now()
         record: dict[str, Any] = {
@@ -151,6 +169,7 @@ class Engine:
         """Resume the point a continuation names: as success with `resume_input` merged in,
         or, when `error` is given, as a failure of the suspended task."""
         continuation = self.signer.verify(token, self.clock.now())
+        self._check_input_depth(resume_input, "The resume input")
         if error is not None:
             event = ResumeEvent("failure", continuation.point_id, error=str(error), cause=cause)
         else:
@@ -166,7 +185,7 @@ class Engine:
         status = await self.store.point_status(continuation.execution_key, continuation.point_id)
         if record is None or status is None:
             raise ContinuationNotFound("unknown continuation")
-        if status != "pending":
+        if status not in ("pending", "claimed"):  # claimed: a resume is in flight, or died before its commit
             raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
         point = next((p for p in record["pending"] if p["id"] == continuation.point_id), None)
         if point is None:
@@ -245,18 +264,40 @@ class Engine:
         )
 
     # ------------------------------------------------------------------ internals
+    def _admit(self, definition: JSON | str | bytes, machine_name: str | None, trusted: bool) -> Machine:
+        settings = self.settings
+        check_definition_size(definition, settings.max_definition_bytes)
+        doc = load_definition(definition)
+        check_definition_depth(doc, settings.max_definition_depth)
+        machine = parse(doc, machine_name)
+        if not trusted:
+            check_allowed_actions(doc, settings.allowed_actions)
+        return machine
+
+    def _check_input_depth(self, value: JSON, what: str) -> None:
+        limit = self.settings.max_payload_depth
+        if isinstance(value, (dict, list)) and json_depth(value, limit) > limit:
+            raise InputError([Problem("", f"{what} is nested more than {limit} levels deep")])
+
     async def _claim(self, execution_key: str, point_id: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        """Claim a pending point for this caller: (lease owner, record, point)."""
+        """Claim a pending point for this caller: (lease owner, record, point).
+
+        "busy": a sibling point of the same execution is being resumed; "claimed": this very
+        point is, by a resume still running or one that died before committing (its lease has
+        not lapsed yet). Both wait a little, then answer 503: never 409, which would tell the
+        approver their answer was taken when it may not have been."""
         owner = secrets.token_hex(8)
-        claim = await self.store.claim(execution_key, point_id, owner)
-        waited = 0.0
-        while claim.status == "busy" and waited < 10.0:
-            # A sibling point of the same execution is being resumed right now: queue behind it.
-            await asyncio.sleep(0.02)
-            waited += 0.02
-            claim = await self.store.claim(execution_key, point_id, owner)
+        claim = await self._claim_once(execution_key, point_id, owner)
+        waited, pause = 0.0, 0.01
+        while claim.status in ("busy", "claimed") and waited < CLAIM_WAIT_SECONDS:
+            await asyncio.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 0.25)
+            claim = await self._claim_once(execution_key, point_id, owner)
         if claim.status == "busy":
             raise StoreUnavailable("the execution is busy; try again")
+        if claim.status == "claimed":
+            raise StoreUnavailable("this continuation is being resumed right now; try again in a minute")
         if claim.status == "missing":
             raise ContinuationNotFound("unknown continuation")
         if claim.status == "used" or claim.record is None:
@@ -267,6 +308,25 @@ class Engine:
             await self.store.release(execution_key, point_id, owner)
             raise ContinuationAlreadyUsed("this execution has already finished", execution_key)
         return owner, record, point
+
+    async def _claim_once(self, execution_key: str, point_id: str, owner: str) -> Claim:
+        try:
+            claim = await self.store.claim(execution_key, point_id, owner)
+        except StoreUnavailable:
+            # The claim may still have run (a timeout, not a refusal): give it back if so.
+            await self._release_quietly(execution_key, point_id, owner)
+            raise
+        if claim.status == "used" and await self.store.point_status(execution_key, point_id) == "claimed":
+            return Claim("claimed")  # leased by a resume in flight (or a dead one): not used yet
+        return claim
+
+    async def _release_quietly(self, execution_key: str, point_id: str, owner: str) -> None:
+        """Give a claim back if this owner still holds it (a no-op otherwise, whatever order
+        the server sees this and the claim or commit in): best effort, the lease lapses anyway."""
+        try:
+            await self.store.release(execution_key, point_id, owner)
+        except StoreUnavailable:
+            pass
 
     async def heartbeat(self, token: str, *, caller: dict[str, Any] | None = None) -> dict[str, Any]:
         """Extend a suspended task's HeartbeatSeconds window (AWS's SendTaskHeartbeat); the
@@ -338,9 +398,15 @@ class Engine:
                 "outcome": event.kind,
             }
         )
-        return await self._advance(
-            machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
-        )
+        try:
+            return await self._advance(
+                machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
+            )
+        except StoreUnavailable:
+            # The commit failed or its answer was lost: if it did not happen, free the point now
+            # rather than when the lease lapses (if it did, the lock is gone and this does nothing).
+            await self._release_quietly(execution_key, point_id, owner)
+            raise
 
     def _check_resume_input(self, point: dict[str, Any], resume_input: JSON) -> None:
         import jsonschema
@@ -373,10 +439,11 @@ class Engine:
             invoker=self.invoker,  # type: ignore[arg-type]
             clock=self.clock,
             entropy=self.entropy,
-            limits=Limits(
+            limits=EngineLimits(
                 max_payload_bytes=settings.max_payload_bytes,
                 max_transitions=settings.max_transitions,
                 max_map_concurrency=settings.max_map_concurrency,
+                max_map_items=settings.max_map_items,
             ),
             execution_id=record["executionId"],
             execution_name=key,
@@ -448,17 +515,26 @@ class Engine:
             record.update(
                 status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[]
             )
+        except RecursionError:
+            # Data nested deeper than the interpreter can walk (built at run time, e.g. by
+            # States.StringToJson or an action's result): a clear failure, never a traceback.
+            _fail_too_deep(record, "process")
         except Suspension as stop:
-            points = list(pending_points(stop.position))
-            if deadline is not None:
-                points.append(_internal_point("expire", deadline))
-            if has_boundary_stop(stop.position):
-                points.append(_internal_point("continue", self.clock.now()))
-            record.update(
-                status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
-                position=stop.position,
-                pending=points,
-            )
+            try:
+                points = list(pending_points(stop.position))
+                boundary = has_boundary_stop(stop.position)
+            except RecursionError:
+                _fail_too_deep(record, "process")
+            else:
+                if deadline is not None:
+                    points.append(_internal_point("expire", deadline))
+                if boundary:
+                    points.append(_internal_point("continue", self.clock.now()))
+                record.update(
+                    status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
+                    position=stop.position,
+                    pending=points,
+                )
         else:
             record.update(status="SUCCEEDED", output=output, position=None, pending=[])
         now = self.clock.now()
@@ -478,14 +554,30 @@ class Engine:
         ]
         if is_new and not self.persist_finished and record["status"] in FINAL_STATUSES:
             return self._result(record)
-        saved = await self.store.save(
-            record,
-            ttl_seconds=self._ttl(record),
-            new_points=new_points,
-            finished_point=finished_point,
-            owner=owner,
-            definition=(machine.definition_hash, _definition_text(machine)) if is_new else None,
-        )
+        definition = (machine.definition_hash, _definition_text(machine)) if is_new else None
+        try:
+            saved = await self.store.save(
+                record,
+                ttl_seconds=self._ttl(record),
+                new_points=new_points,
+                finished_point=finished_point,
+                owner=owner,
+                definition=definition,
+            )
+        except RecursionError:
+            # The record could not be encoded (data nested too deeply): store it as failed
+            # instead, so the continuation is used up cleanly rather than left half-written.
+            _fail_too_deep(record, "store")
+            record.update(input=None, stopTime=iso_timestamp(now))
+            record["history"].append({"timestamp": iso_timestamp(now), "type": "ExecutionFailed"})
+            saved = await self.store.save(
+                record,
+                ttl_seconds=self._ttl(record),
+                new_points=[],
+                finished_point=finished_point,
+                owner=owner,
+                definition=definition,
+            )
         if not saved:
             raise StoreUnavailable("another resume took over this execution; try again")
         return self._result(record)
@@ -638,6 +730,17 @@ def _timer_due(point: dict[str, Any], now: datetime) -> float:
     if heartbeat_due is not None and heartbeat_due < due:
         due = heartbeat_due
     return due.timestamp()
+
+
+def _fail_too_deep(record: dict[str, Any], verb: str) -> None:
+    record.update(
+        status="FAILED",
+        error=ErrorName.RUNTIME.value,
+        cause=f"The execution's data is nested too deeply to {verb}.",
+        position=None,
+        pending=[],
+    )
+    record.pop("output", None)
 
 
 def _internal_point(kind: str, due: datetime) -> dict[str, Any]:

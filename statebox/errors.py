@@ -9,6 +9,7 @@
     │   ├── ContinuationAlreadyUsed
     │   ├── ContinuationExpired
     │   ├── PayloadTooLarge
+    │   ├── Forbidden                 this deployment does not allow the request (e.g. posted definitions)
     │   └── StoreUnavailable
     └── StatesError                   an ASL run-time error: .error (name), .cause (text)
 
@@ -77,6 +78,11 @@ class ContinuationExpired(ServiceError):
 
 class PayloadTooLarge(ServiceError):
     """A payload is over the configured limit."""
+
+
+class Forbidden(ServiceError):
+    """The deployment's settings do not allow this request (e.g. posting a definition when
+    only stored machines may run)."""
 
 
 class StoreUnavailable(ServiceError):

@@ -11,7 +11,6 @@ Three steps, none of which lets a traceback reach the user:
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Callable
@@ -27,6 +26,10 @@ from .templates import Evaluator, Template, compile_expression
 from .types import JSON, child
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
+# JSON nesting (objects and arrays) a definition may have: room for checks.MAX_MACHINE_DEPTH
+# nested machines (4 levels each for Parallel), while every recursive step of the build stays
+# far from Python's recursion limit. Checked iteratively before anything recurses.
+MAX_DEFINITION_DEPTH = 512
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
@@ -284,6 +287,27 @@ def load_definition(definition: JSON | str | bytes) -> JSON:
     return definition
 
 
+def json_depth(value: Any, stop_after: int | None = None) -> int:
+    """How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), without
+    recursion; stops counting once past `stop_after`."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+            if stop_after is not None and deepest > stop_after:
+                return deepest
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
+
+
 _MACHINES: dict[tuple[str, str | None], Machine] = {}
 _MACHINE_CACHE_SIZE = 256
 
@@ -292,6 +316,11 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
     """Validate and compile a definition. Raises DefinitionError listing every problem.
     Machines are cached by content hash, so a definition is compiled once per process."""
     doc = load_definition(definition)
+    depth = json_depth(doc, MAX_DEFINITION_DEPTH)
+    if depth > MAX_DEFINITION_DEPTH:
+        raise DefinitionError(
+            [Problem("", f"the definition is nested more than {MAX_DEFINITION_DEPTH} levels deep")]
+        )
     try:
         text = canonical_json(doc)
     except (TypeError, ValueError, RecursionError):
@@ -300,7 +329,11 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
     machine = _MACHINES.get(key)
     if machine is None:
         # A private copy: the cached machine must not change when the caller's dict does.
-        machine = _build(copy.deepcopy(doc), hashlib.sha256(text.encode()).hexdigest(), name)
+        try:
+            private = json.loads(json.dumps(doc, ensure_ascii=False))  # C speed, no Python recursion
+            machine = _build(private, hashlib.sha256(text.encode()).hexdigest(), name)
+        except RecursionError:  # the last line of defence; json_depth keeps it unreachable
+            raise DefinitionError([Problem("", "the definition is nested too deeply")]) from None
         if len(_MACHINES) >= _MACHINE_CACHE_SIZE:
             _MACHINES.pop(next(iter(_MACHINES)))
         _MACHINES[key] = machine

@@ -54,10 +54,11 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, directory: Path, *, aof: bool = False) -> None:
+    def __init__(self, directory: Path, *, aof: bool = False, extra: tuple[str, ...] = ()) -> None:
         self.directory = directory
         self.port = free_port()
         self.aof = aof
+        self.extra = extra  # more redis-server options, e.g. ("--enable-debug-command", "yes")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -72,6 +73,9 @@ class RedisServer:
         ]
         if self.aof:
             args += ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            args += ["--appendonly", "no"]
+        args += list(self.extra)
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -1,6 +1,6 @@
 """In-process actions: `module:NAME` (and `openwhisk:NAME` in local mode) runs `main(args)` of
 `NAME.py` in the configured actions folder. Only plain names found in that folder can be run:
-no dotted imports, no `..`, no absolute paths.
+no dotted imports, no `..`, no absolute paths, no symbolic links that lead out of the folder.
 """
 
 from __future__ import annotations
@@ -50,7 +50,15 @@ class LocalActionInvoker:
                 ErrorName.TASK_FAILED,
                 f"The resource '{resource.text}' names no action: {name}.py is not in {self.actions_dir}.",
             )
-        return path
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.actions_dir):
+            # A symbolic link out of the folder: the folder is the boundary, not its names.
+            raise StatesError(
+                ErrorName.TASK_FAILED,
+                f"The resource '{resource.text}' names no action: {name}.py leads outside "
+                f"{self.actions_dir}.",
+            )
+        return resolved
 
     def _load(self, resource: ResourceRef) -> ModuleType:
         path = self.action_file(resource)

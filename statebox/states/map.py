@@ -14,7 +14,7 @@ from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
 from ..model import StateGraph
 from ..paths import MISSING
 from ..suspension import Suspension
-from ..types import JSON
+from ..types import JSON, json_type
 from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100
@@ -48,20 +48,30 @@ class MapState(RecoverableState):
                     f"The ItemsPath '$' of the Map state '{self.name}' must reference a JSON array, "
                     f"got {type(data).__name__}.",
                 )
-            return data
+            return self._capped(data, frame)
         items = source.read(data, frame)
         if not isinstance(items, list):
             if source.error == ErrorName.QUERY_EVALUATION_ERROR:
                 raise StatesError(
                     source.error,
                     f"The JSONata expression '{source.text}' specified for the field 'Items' returned "
-                    f"an unexpected result type. Expected 'array', but was '{_json_type(items)}' for "
+                    f"an unexpected result type. Expected 'array', but was '{json_type(items)}' for "
                     f"value: {_json_text(items)}",
                 )
             raise StatesError(
                 source.error,
                 f"The ItemsPath '{source.text}' of the Map state '{self.name}' must reference a JSON "
                 f"array, got {type(items).__name__}.",
+            )
+        return self._capped(items, frame)
+
+    def _capped(self, items: list[JSON], frame: Frame) -> list[JSON]:
+        cap = getattr(frame.runtime.limits, "max_map_items", None)  # Settings.max_map_items
+        if cap is not None and len(items) > cap:
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The Map state '{self.name}' got {len(items)} items; at most {cap} are allowed "
+                "(Settings.max_map_items).",
             )
         return items
 
@@ -208,14 +218,6 @@ def _json_text(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _json_type(value: JSON) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
 
 
 _INTEGER = re.compile(r"[+-]?\d+")

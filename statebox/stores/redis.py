@@ -47,10 +47,15 @@ plus one GET of the definition when the resuming process has not parsed it yet.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from ..errors import StoreUnavailable
 from . import Claim, NewPoint
+
+log = logging.getLogger("statebox.store")
+STORE_UNAVAILABLE = "the store is unavailable; nothing is lost, try again later"
+MAX_CONNECTIONS = 64  # per process; more concurrent calls wait for one of them
 
 # Claim: a pending point can be claimed once. A point marked "claimed" whose lock lease has
 # lapsed belonged to a resume that died before committing, so it may be claimed again.
@@ -132,22 +137,42 @@ class RedisStore:
         self._take_timer = client.register_script(_TAKE_TIMER)
 
     @staticmethod
-    def connect(url: str, *, cluster: bool = False, **options: Any) -> RedisStore:
+    def connect(url: str, *, cluster: bool = False, timeout: float = 5.0, **options: Any) -> RedisStore:
         """A store on the server `url` names: `redis://` / `rediss://` for one server,
         `redis+cluster://` / `rediss+cluster://` (or `cluster=True`) for a Redis Cluster
-        reached through any one of its nodes."""
+        reached through any one of its nodes. A call that gets no answer within `timeout`
+        seconds fails with StoreUnavailable.
+
+        On one server, at most MAX_CONNECTIONS connections are open; a call beyond them
+        waits for a free one. A command that meets a dead pooled connection (the server restarted
+        since) is sent once more on a fresh one, so a restart costs no request a 503. That is
+        safe for every command here: a replayed claim or commit is refused by its own lease
+        check (at worst a 503), never applied twice."""
         scheme, separator, rest = url.partition("://")
         if scheme.endswith("+cluster"):
             cluster = True
             url = scheme.removesuffix("+cluster") + separator + rest
-        timeouts = {"socket_timeout": 5, "socket_connect_timeout": 5}
+        timeouts = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
         if cluster:
             from redis.asyncio.cluster import RedisCluster
 
             return RedisStore(RedisCluster.from_url(url, **timeouts), **options)
         import redis.asyncio as redis_asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
 
-        return RedisStore(redis_asyncio.from_url(url, **timeouts), **options)
+        # A bounded pool that queues callers for a free connection (up to `timeout`) rather
+        # than failing them: redis-py's default pool refuses the 101st concurrent call.
+        pool = redis_asyncio.BlockingConnectionPool.from_url(
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[RedisConnectionError],
+            **timeouts,
+        )
+        return RedisStore(redis_asyncio.Redis.from_pool(pool), **options)
 
     @staticmethod
     def in_process(**options: Any) -> RedisStore:
@@ -175,14 +200,16 @@ class RedisStore:
 
     # -- operations
     async def _call(self, coroutine: Any) -> Any:
+        """Run one store call; any Redis or network failure becomes StoreUnavailable. Its
+        message is the same whatever failed: the detail (which may name the server's address)
+        goes to the log only, never into an answer."""
         from redis.exceptions import RedisError
 
         try:
             return await coroutine
-        except RedisError as exc:
-            raise StoreUnavailable(f"the store is unavailable ({type(exc).__name__}: {exc})") from None
-        except OSError as exc:
-            raise StoreUnavailable(f"the store is unavailable ({exc.strerror or exc})") from None
+        except (RedisError, OSError) as exc:
+            log.warning("store call failed: %s: %s", type(exc).__name__, exc)
+            raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
     async def save(
         self,

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..config import Settings
+from ..config import Settings, parse_allowed_actions, parse_flag, parse_mode
+from ..errors import InputError
 from .protocol import HttpRequest, HttpResponse
 
 log = logging.getLogger("statebox.action")
@@ -43,7 +44,29 @@ PARAMETERS = {
     "statebox_machines_dir": "machines_dir",
     "statebox_ow_api_host": "ow_api_host",
     "statebox_ow_api_key": "ow_api_key",
+    "statebox_allowed_actions": "allowed_actions",
+    "statebox_stored_machines_only": "stored_machines_only",
+    "statebox_mode": "mode",
 }
+# The operator's own environment variables for the same settings: they win over parameters,
+# because in a `--web true` deployment a request can add any top-level argument the operator
+# did not set as a (final) parameter (contract §1.3 / §1.5).
+OPERATOR_ENV = {
+    "redis_url": "REDIS_URL",
+    "secret": "STATEBOX_SECRET",
+    "actions_dir": "STATEBOX_ACTIONS_DIR",
+    "base_url": "STATEBOX_BASE_URL",
+    "machines_dir": "STATEBOX_MACHINES_DIR",
+    "allowed_actions": "STATEBOX_ALLOWED_ACTIONS",
+    "stored_machines_only": "STATEBOX_STORED_MACHINES_ONLY",
+    "mode": "STATEBOX_MODE",
+}
+# Read from parameters only when the request cannot have supplied them (`--web raw`, a trigger,
+# an invoke): in `--web true` a request could otherwise point `module:` at any folder or send the
+# action's API key to a host of its choosing. Under `--web true` they come from the environment.
+RAW_ONLY = frozenset(
+    {"statebox_actions_dir", "statebox_machines_dir", "statebox_ow_api_host", "statebox_ow_api_key"}
+)
 _CONTAINER: dict[str, Any] = {}
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +95,16 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
                     "a web action keeps its state in Redis",
                     "kind": "ConfigurationError",
                 },
+            )
+        try:
+            problems = _settings(config).startup_problems()
+        except InputError as exc:  # a parameter with a value it cannot have
+            problems = [str(exc)]
+        if problems:
+            message = "statebox is not configured: " + "; ".join(problems)
+            return _json_response(
+                500,
+                {"message": message, "kind": "ConfigurationError"},
             )
         service = _service(config)
         deadline = activation_deadline()
@@ -156,20 +189,24 @@ def is_tick(args: dict[str, Any]) -> bool:
 
 
 def _config(args: dict[str, Any]) -> dict[str, Any]:
+    """The action's configuration: the operator's environment, else the `statebox_*`
+    parameters, else defaults. `--web true` requests cannot change what matters (RAW_ONLY)."""
     env = os.environ
-    config: dict[str, Any] = {
-        "redis_url": env.get("REDIS_URL"),
-        "secret": env.get("STATEBOX_SECRET"),
-        "actions_dir": env.get("STATEBOX_ACTIONS_DIR"),
-        "base_url": env.get("STATEBOX_BASE_URL"),
-        "machines_dir": env.get("STATEBOX_MACHINES_DIR"),
-        # openwhisk: Tasks go over REST when an API host is known (contract §2.1), else run locally.
-        "ow_api_host": env.get("__OW_API_HOST"),
-        "ow_api_key": env.get("__OW_API_KEY"),
-    }
+    config: dict[str, Any] = {name: env.get(key) or None for name, key in OPERATOR_ENV.items()}
+    # openwhisk: Tasks go over REST when an API host is known (contract §2.1), else run locally.
+    config["ow_api_host"] = env.get("__OW_API_HOST")
+    config["ow_api_key"] = env.get("__OW_API_KEY")
+    merged_request = "__ow_method" in args and "__ow_query" not in args  # --web true
     for parameter, name in PARAMETERS.items():
-        if args.get(parameter):
-            config[name] = args[parameter]
+        value = args.get(parameter)
+        if value is None or value == "":
+            continue
+        if merged_request and parameter in RAW_ONLY:
+            log.warning("ignoring %s: under --web true a request could have set it", parameter)
+            continue
+        if name in OPERATOR_ENV and env.get(OPERATOR_ENV[name]):
+            continue  # the operator's environment wins
+        config[name] = value
     return config
 
 
@@ -179,6 +216,24 @@ def _loop() -> asyncio.AbstractEventLoop:
         loop = asyncio.new_event_loop()
         _CONTAINER["loop"] = loop
     return loop
+
+
+def _settings(config: dict[str, Any]) -> Settings:
+    """Settings from the environment, with the parameters `_config` accepted on top."""
+    settings = Settings.from_env()
+    settings = replace(settings, secret=config.get("secret"), redis_url=config.get("redis_url"))
+    if config.get("allowed_actions") is not None:
+        settings = replace(settings, allowed_actions=parse_allowed_actions(config["allowed_actions"]))
+    if config.get("stored_machines_only") is not None:
+        flag = parse_flag(config["stored_machines_only"], "statebox_stored_machines_only")
+        settings = replace(settings, stored_machines_only=flag)
+    if config.get("mode") is not None:
+        settings = replace(settings, production=parse_mode(config["mode"]))
+    if config.get("actions_dir"):
+        settings = replace(settings, actions_dir=Path(config["actions_dir"]))
+    elif not settings.actions_dir.is_absolute():
+        settings = replace(settings, actions_dir=_PACKAGE_ROOT / settings.actions_dir)
+    return settings
 
 
 def _service(config: dict[str, Any]) -> Any:
@@ -192,11 +247,7 @@ def _service(config: dict[str, Any]) -> Any:
     from ..stores.redis import RedisStore
     from .handler import Service
 
-    settings = Settings.from_env()
-    if config.get("actions_dir"):
-        settings = replace(settings, actions_dir=Path(config["actions_dir"]))
-    elif not settings.actions_dir.is_absolute():
-        settings = replace(settings, actions_dir=_PACKAGE_ROOT / settings.actions_dir)
+    settings = _settings(config)
     engine = Engine(
         settings,
         store=RedisStore.connect(config["redis_url"], prefix=settings.key_prefix),

@@ -29,6 +29,7 @@ from ..errors import (
     ContinuationExpired,
     ContinuationNotFound,
     DefinitionError,
+    Forbidden,
     InputError,
     PayloadTooLarge,
     Problem,
@@ -43,6 +44,7 @@ log = logging.getLogger("statebox.web")
 STATUS_FOR_ERROR: dict[type[StateboxError], int] = {
     DefinitionError: 400,
     InputError: 400,
+    Forbidden: 403,
     ContinuationNotFound: 404,
     ContinuationAlreadyUsed: 409,
     ContinuationExpired: 410,
@@ -188,9 +190,11 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
         if "stateMachine" in body:
             definition, machine_name = _stored_machine(service, str(body["stateMachine"]))
         else:
+            _refuse_posted_definitions(service)
             definition, machine_name = body["definition"], None
         execution_input = body.get("input", {})
     elif isinstance(body, dict) and ("States" in body or "StartAt" in body):
+        _refuse_posted_definitions(service)
         definition, machine_name = body, None
         execution_input = _query_value(request.query["input"]) if "input" in request.query else {}
     else:
@@ -209,8 +213,18 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
         machine_name=machine_name,
         base_url=request.base_url,
         stop_at=request.deadline,
+        trusted=machine_name is not None,  # stored machines are the operator's own
     )
     return _result_response(result, request)
+
+
+def _refuse_posted_definitions(service: Service) -> None:
+    if service.engine.settings.stored_machines_only:
+        raise Forbidden(
+            "this deployment runs stored machines only: POST /NAME or "
+            '{"stateMachine": NAME, "input": ...} with one of the names GET / lists; '
+            "posted definitions are refused (STATEBOX_STORED_MACHINES_ONLY)"
+        )
 
 
 async def _show_continuation(request: HttpRequest, service: Service) -> HttpResponse:

@@ -19,7 +19,8 @@ the controller does for the calls statebox's `openwhisk:` invoker makes:
   has finished, then the record.
 - Errors as the controller words them (`{"error": ..., "code": <transaction id>}`): 401 bad or
   missing credentials, 403 another namespace's action, 404 unknown action, 429 when
-  `throttle(n)` is armed (and any other status with `fail_next(n, status)`).
+  `throttle(n)` is armed (and any other status with `fail_next(n, status)`); `garble_next(n,
+  status)` answers with a body that is not JSON (an HTML error page from a proxy in front).
 
 Every request is recorded (method, path, query, auth login, JSON body, client address, status),
 so tests can check what went over the wire and that connections were reused.
@@ -91,6 +92,7 @@ class OpenWhiskControllerDouble:
         self.requests: list[RecordedRequest] = []
         self.activations: dict[str, _Activation] = {}
         self._failures: list[int] = []
+        self._garbled: list[int] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -117,6 +119,10 @@ class OpenWhiskControllerDouble:
 
     def fail_next(self, times: int, status: int) -> None:
         self._failures.extend([status] * times)
+
+    def garble_next(self, times: int, status: int = 200) -> None:
+        """The next `times` invocations answer `status` with an HTML body, not JSON."""
+        self._garbled.extend([status] * times)
 
     def invocations(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST"]
@@ -188,6 +194,11 @@ class OpenWhiskControllerDouble:
                 else "The resource requires authentication, which was not supplied with the request."
             )
             return self._error(401, message, recorded)
+        if self._garbled:
+            recorded.status = self._garbled.pop(0)
+            return web.Response(
+                status=recorded.status, text="<html><body>Bad gateway</body></html>", content_type="text/html"
+            )
         if self._failures:
             status = self._failures.pop(0)
             if status == 429:

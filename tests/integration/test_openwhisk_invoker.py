@@ -295,3 +295,58 @@ def test_the_web_action_and_the_cli_build_the_invoker_from_their_configuration(m
     assert cli._engine(cli.build_parser().parse_args(["worker"])).invoker.remote
     monkeypatch.delenv("STATEBOX_OW_API_HOST")
     assert not cli._engine(cli.build_parser().parse_args(["worker"])).invoker.remote
+
+
+# ---------------------------------------------------------------------------- faults a machine handles
+def catching(resource: str, errors: list[str], **extra: Any) -> dict[str, Any]:
+    """A Task whose Catch routes `errors` to a state that keeps the error object."""
+    return {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": resource,
+                "Catch": [{"ErrorEquals": errors, "ResultPath": "$.caught", "Next": "Handled"}],
+                "End": True,
+                **extra,
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+@pytest.mark.parametrize("status", [200, 502, 503])
+async def test_a_body_that_is_not_json_is_an_asl_error_a_catch_sees(controller, invoker, status) -> None:
+    controller.garble_next(1, status)
+    result = await run(catching("openwhisk:square", ["States.ALL"]), {"value": 3}, invoker)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    caught = result.output["caught"]
+    expected = {200: "States.TaskFailed", 502: "States.TaskFailed", 503: "OpenWhisk.Unavailable"}[status]
+    assert caught["Error"] == expected and "square" in caught["Cause"], caught
+    assert "<html>" not in caught["Cause"]
+
+
+async def test_5xx_is_retried_then_caught_when_it_persists(controller, invoker) -> None:
+    controller.fail_next(3, 503)
+    retry = [{"ErrorEquals": ["OpenWhisk.Unavailable"], "IntervalSeconds": 1, "MaxAttempts": 2}]
+    clock = FakeClock()
+    definition = catching("openwhisk:square", ["OpenWhisk.Unavailable"], Retry=retry)
+    result = await run(definition, {"value": 3}, invoker, clock=clock)
+    assert result.status == "SUCCEEDED"
+    caught = result.output["caught"]
+    assert caught["Error"] == "OpenWhisk.Unavailable" and "503" in caught["Cause"]
+    assert [c.status for c in controller.invocations()] == [503, 503, 503] and clock.slept == [1, 2]
+    controller.fail_next(1, 500)  # one failure, then the Retry gets the result
+    again = await run(task("openwhisk:square", Retry=retry), {"value": 3}, invoker, clock=FakeClock())
+    assert (again.status, again.output) == ("SUCCEEDED", {"value": 9})
+
+
+async def test_an_action_that_times_out_is_caught_either_way(controller, invoker) -> None:
+    # Past the action's own time limit: OpenWhisk ends it ("action developer error").
+    controller.action("overtime", lambda p: {}, duration=0.2, timeout_ms=50)
+    limit = await run(catching("openwhisk:overtime", ["States.TaskFailed"]), {}, invoker)
+    assert limit.status == "SUCCEEDED" and "exceeded its time limits" in limit.output["caught"]["Cause"]
+    # Past the Task's TimeoutSeconds: statebox stops waiting (States.Timeout).
+    controller.action("slow", lambda p: {}, duration=3)
+    timeout = await run(catching("openwhisk:slow", ["States.Timeout"], TimeoutSeconds=1), {}, invoker)
+    assert timeout.status == "SUCCEEDED" and timeout.output["caught"]["Error"] == "States.Timeout"
