@@ -849,8 +849,6 @@ def _is_number(value: JSON) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-
-
 def _show(value: JSON, limit: int = 60) -> str:
     """A short rendering of a value for a message; containers are named, never dumped."""
     if isinstance(value, str):

@@ -38,7 +38,7 @@ from .asl_errors import ErrorName
 from .errors import ExpressionSyntaxError, Problem, StatesError
 from .paths import MISSING, Path, Scope
 from .timestamps import parse_instant
-from .types import JSON, child
+from .types import JSON, child, json_type
 
 __all__ = [
     "OPERATORS",
@@ -419,7 +419,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
     if isinstance(condition, bool):
         return lambda data, scope: condition
     # Imported here: only JSONata machines load the JSONata module (and its library).
-    from .dataflow.jsonata import Expression, compact, json_type, states_object
+    from .dataflow.jsonata import Expression, compact, states_object
 
     expression = Expression.compile(condition, "Condition")
     needs_context = expression.needs_context

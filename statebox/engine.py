@@ -36,9 +36,16 @@ from .errors import (
     StatesError,
     StoreUnavailable,
 )
-from .interpreter import ExecutionTimedOut, Frame, Limits, Runtime, iso_timestamp, run_graph
+from .interpreter import (
+    ExecutionTimedOut,
+    Frame,
+    Limits,
+    Runtime,
+    iso_timestamp,
+    run_graph,
+)
 from .model import Machine
-from .parse import json_depth, load_definition, parse
+from .parse import _remember, json_depth, load_definition, parse, recent
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
 from .stores import Claim, NewPoint
 from .suspension import ResumeEvent, Suspension, has_boundary_stop, pending_points
@@ -105,6 +112,9 @@ class Engine:
     base_url: str | None = None  # the resume URL is base_url + "?continuation=<token>"
     keep_history: bool = True
     persist_finished: bool = True  # False: only suspended executions reach the store (library runs)
+    # The input nesting limit guards the HTTP edge; a library caller's own objects skip the walk
+    # (data nested past what the engine can handle still fails the execution cleanly).
+    check_input_depth: bool = True
     event_sink: Callable[[str, dict[str, Any]], None] | None = None  # sees each event as it happens
 
     def __post_init__(self) -> None:
@@ -266,15 +276,21 @@ class Engine:
     # ------------------------------------------------------------------ internals
     def _admit(self, definition: JSON | str | bytes, machine_name: str | None, trusted: bool) -> Machine:
         settings = self.settings
-        check_definition_size(definition, settings.max_definition_bytes)
-        doc = load_definition(definition)
-        check_definition_depth(doc, settings.max_definition_depth)
-        machine = parse(doc, machine_name)
-        if not trusted:
-            check_allowed_actions(doc, settings.allowed_actions)
+        machine = recent(definition, machine_name)
+        if machine is None:  # new to this process: the size and depth limits, then compile
+            check_definition_size(definition, settings.max_definition_bytes)
+            doc = load_definition(definition)
+            check_definition_depth(doc, settings.max_definition_depth)
+            machine = parse(definition if isinstance(definition, dict) else doc, machine_name)
+            if isinstance(definition, (str, bytes)):
+                _remember(definition, machine_name, machine)
+        if not trusted and settings.allowed_actions is not None:
+            check_allowed_actions(machine.definition, settings.allowed_actions)
         return machine
 
     def _check_input_depth(self, value: JSON, what: str) -> None:
+        if not self.check_input_depth:
+            return
         limit = self.settings.max_payload_depth
         if isinstance(value, (dict, list)) and json_depth(value, limit) > limit:
             raise InputError([Problem("", f"{what} is nested more than {limit} levels deep")])
@@ -701,6 +717,7 @@ def _library_engine(
         entropy=entropy or SystemEntropy(),
         keep_history=False,
         persist_finished=False,
+        check_input_depth=False,
     )
 
 

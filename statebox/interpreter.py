@@ -101,22 +101,56 @@ class Runtime:
             "transitions (a runaway loop?).",
         )
 
-    def check_size(self, value: JSON, what: str) -> str:
+    def check_size(self, value: JSON, what: str) -> bytes:
         """States.DataLimitExceeded when a value crossing a boundary is over the payload limit.
-        Returns the value's compact JSON text, for callers that need it anyway."""
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        size = len(text) if text.isascii() else len(text.encode())
-        if size > self.limits.max_payload_bytes:
+        Returns the value as compact UTF-8 JSON, for callers that need it anyway."""
+        try:
+            encoded = encode_json(value)
+        except RecursionError:
+            raise StatesError(ErrorName.RUNTIME, f"{what} is nested too deeply.") from None
+        if len(encoded) > self.limits.max_payload_bytes:
             raise StatesError(
                 ErrorName.DATA_LIMIT_EXCEEDED,
-                f"{what} has a size of {size} bytes, exceeding the limit of "
+                f"{what} has a size of {len(encoded)} bytes, exceeding the limit of "
                 f"{self.limits.max_payload_bytes} bytes.",
             )
-        return text
+        return encoded
+
+
+_ORJSON: Any = None
+
+
+def encode_json(value: JSON) -> bytes:
+    """Compact UTF-8 JSON. orjson (about 17x faster on a 200 KiB document) when it can encode
+    the value; the standard library for what it refuses."""
+    global _ORJSON
+    if _ORJSON is None:
+        try:
+            import orjson
+
+            _ORJSON = orjson
+        except ImportError:  # an optional speed-up
+            _ORJSON = False
+    if _ORJSON:
+        try:
+            return _ORJSON.dumps(value)
+        except _ORJSON.JSONEncodeError:
+            pass  # past 64-bit integers or 254 levels: the standard library goes further
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode_json(encoded: bytes) -> JSON:
+    """The inverse of encode_json."""
+    if _ORJSON:
+        try:
+            return _ORJSON.loads(encoded)
+        except _ORJSON.JSONDecodeError:
+            pass  # integers past 64 bits
+    return json.loads(encoded)
 
 
 def json_size(value: JSON) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    return len(encode_json(value))
 
 
 MAX_VARIABLE_BYTES = 256 * 1024  # AWS: one variable, and all the values of one Assign

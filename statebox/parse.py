@@ -312,22 +312,59 @@ _MACHINES: dict[tuple[str, str | None], Machine] = {}
 _MACHINE_CACHE_SIZE = 256
 
 
+_RECENT: dict[Any, tuple[Any, str | None, Machine]] = {}
+_RECENT_SIZE = 64
+
+
+def recent(definition: JSON | str | bytes, name: str | None = None) -> Machine | None:
+    """The machine for a definition parsed moments ago, found without serialising it again:
+    text by value, an object by identity confirmed by `==` against the machine's private copy.
+    (An object mutated in place between runs is seen as changed, unless the only change swaps
+    values Python calls equal, such as 1 for true: pass a fresh object if you do that.)"""
+    key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
+    entry = _RECENT.get(key)
+    if entry is None or entry[1] != name:
+        return None
+    source, _, machine = entry
+    if isinstance(definition, (str, bytes)):
+        return machine
+    if source is definition and machine.definition == definition:
+        return machine
+    return None
+
+
+def _remember(definition: JSON | str | bytes, name: str | None, machine: Machine) -> None:
+    if isinstance(definition, bytearray):
+        return
+    key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
+    if len(_RECENT) >= _RECENT_SIZE and key not in _RECENT:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[key] = (definition, name, machine)
+
+
 def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
     """Validate and compile a definition. Raises DefinitionError listing every problem.
     Machines are cached by content hash, so a definition is compiled once per process."""
+    machine = recent(definition, name)
+    if machine is not None:
+        return machine
     doc = load_definition(definition)
-    depth = json_depth(doc, MAX_DEFINITION_DEPTH)
-    if depth > MAX_DEFINITION_DEPTH:
-        raise DefinitionError(
-            [Problem("", f"the definition is nested more than {MAX_DEFINITION_DEPTH} levels deep")]
-        )
     try:
         text = canonical_json(doc)
-    except (TypeError, ValueError, RecursionError):
+    except RecursionError:
+        raise DefinitionError(
+            [Problem("", f"the definition is nested more than {MAX_DEFINITION_DEPTH} levels deep")]
+        ) from None
+    except (TypeError, ValueError):
         raise DefinitionError([Problem("", "the definition is not a JSON document")]) from None
     key = (text, name)
     machine = _MACHINES.get(key)
     if machine is None:
+        # Only a new definition pays for the walk; the build below recurses per level.
+        if json_depth(doc, MAX_DEFINITION_DEPTH) > MAX_DEFINITION_DEPTH:
+            raise DefinitionError(
+                [Problem("", f"the definition is nested more than {MAX_DEFINITION_DEPTH} levels deep")]
+            )
         # A private copy: the cached machine must not change when the caller's dict does.
         try:
             private = json.loads(json.dumps(doc, ensure_ascii=False))  # C speed, no Python recursion
@@ -337,6 +374,7 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
         if len(_MACHINES) >= _MACHINE_CACHE_SIZE:
             _MACHINES.pop(next(iter(_MACHINES)))
         _MACHINES[key] = machine
+    _remember(definition, name, machine)
     return machine
 
 

@@ -30,7 +30,8 @@ def copy_json(value: JSON) -> JSON:
 
 def _literal(value: JSON) -> Evaluator:
     if isinstance(value, (dict, list)):
-        # Literals belong to the cached machine: hand out copies so no output aliases them.
+        # Literals belong to the cached machine: hand out copies so no output aliases them
+        # (cheaper than copying every output, which can be 256 KiB).
         return lambda data, scope: copy_json(value)
     return lambda data, scope: value
 

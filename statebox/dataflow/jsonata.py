@@ -41,7 +41,7 @@ from typing import Any
 from ..asl_errors import ErrorName
 from ..errors import ExpressionSyntaxError, StatesError
 from ..templates import copy_json
-from ..types import JSON, json_type
+from ..types import JSON
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
 _MISSING: Any = object()
@@ -690,8 +690,6 @@ class JsonataValue:
         return self.template.evaluate(states_object(raw, scope, self.template.needs_context), scope)
 
     evaluate = read  # the signature of templates.Template.evaluate (Map's ItemSelector)
-
-
 
 
 def compact(value: JSON) -> str:

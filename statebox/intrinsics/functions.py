@@ -51,8 +51,6 @@ def fail(function: str, problem: str) -> NoReturn:
     raise StatesError(ErrorName.INTRINSIC_FAILURE, f"{function}: {problem}")
 
 
-
-
 def _short(value: JSON, limit: int = 100) -> str:
     try:
         text = to_json_text(value)

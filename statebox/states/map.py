@@ -218,8 +218,6 @@ def _json_text(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-
-
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
