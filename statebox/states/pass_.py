@@ -37,7 +37,7 @@ class PassState(State):
 
 
 def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> PassState:
-    from ..interpreter import json_size
+    from ..jsonio import json_size
 
     result = spec.get("Result", NO_RESULT)
     return PassState(

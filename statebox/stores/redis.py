@@ -46,11 +46,11 @@ plus one GET of the definition when the resuming process has not parsed it yet.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from ..errors import StoreUnavailable
+from ..jsonio import decode_json, encode_json
 from . import Claim, NewPoint
 
 log = logging.getLogger("statebox.store")
@@ -235,7 +235,7 @@ class RedisStore:
         ]
         args: list[Any] = [
             owner,
-            json.dumps(record, separators=(",", ":")),
+            encode_json(record),
             ttl_seconds,
             "1" if finished_point else "0",
             len(new_points),
@@ -275,7 +275,7 @@ class RedisStore:
             return Claim(status)
         if reply[1] is None:
             return Claim("missing")
-        return Claim("ok", json.loads(reply[1]))
+        return Claim("ok", decode_json(reply[1]))
 
     async def release(self, execution_key: str, point_id: str, owner: str) -> None:
         await self._call(
@@ -287,7 +287,7 @@ class RedisStore:
 
     async def load(self, execution_key: str) -> dict[str, Any] | None:
         raw = await self._call(self.client.get(self.record_key(execution_key)))
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else decode_json(raw)
 
     async def point_status(self, execution_key: str, point_id: str) -> str | None:
         raw = await self._call(self.client.hget(self.point_key(execution_key, point_id), "status"))

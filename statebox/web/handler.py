@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -61,6 +61,7 @@ class Service:
     engine: Engine
     machines_dir: Path
     max_request_bytes: int = 1024 * 1024
+    stored: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (mtime, text)
 
 
 def _json(status: int, body: Any) -> HttpResponse:
@@ -175,9 +176,18 @@ def _stored_machine(service: Service, name: str) -> tuple[str, str]:
     if not _MACHINE_NAME.match(name):
         raise ContinuationNotFound(f"no stored machine named {name!r}")
     path = service.machines_dir / f"{name}.json"
-    if not path.is_file():
-        raise ContinuationNotFound(f"no stored machine named {name!r}")
-    return path.read_text(encoding="utf-8"), name
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        raise ContinuationNotFound(f"no stored machine named {name!r}") from None
+    cached = service.stored.get(name)
+    if cached is None or cached[0] != stamp:  # read again only when the file changed
+        try:
+            cached = (stamp, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            raise ContinuationNotFound(f"no stored machine named {name!r}") from None
+        service.stored[name] = cached
+    return cached[1], name
 
 
 async def _start(request: HttpRequest, service: Service) -> HttpResponse:
