@@ -30,6 +30,7 @@ class LocalActionInvoker:
     def __init__(self, actions_dir: str | Path) -> None:
         self.actions_dir = Path(actions_dir).resolve()
         self._modules: dict[str, ModuleType] = {}
+        self._by_resource: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
 
     def action_file(self, resource: ResourceRef) -> Path:
@@ -61,6 +62,15 @@ class LocalActionInvoker:
         return resolved
 
     def _load(self, resource: ResourceRef) -> ModuleType:
+        # Once loaded, a resource's module is found by its text: no file system checks per call.
+        module = self._by_resource.get(resource.text)
+        if module is not None:
+            return module
+        module = self._load_file(resource)
+        self._by_resource[resource.text] = module
+        return module
+
+    def _load_file(self, resource: ResourceRef) -> ModuleType:
         path = self.action_file(resource)
         key = str(path)
         module = self._modules.get(key)

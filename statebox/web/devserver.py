@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 
+from ..jsonio import encode_json
 from .handler import Service, handle
 from .protocol import HttpRequest, HttpResponse
 
@@ -35,13 +35,20 @@ def to_request(request: web.Request, body: bytes) -> HttpRequest:
 
 def to_response(response: HttpResponse) -> web.Response:
     content_type = response.content_type
-    if isinstance(response.body, str) and not content_type.startswith("application/json"):
-        text = response.body
-    else:
-        text = json.dumps(response.body, ensure_ascii=False)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    if isinstance(response.body, str) and not content_type.startswith("application/json"):
+        return web.Response(
+            status=response.status,
+            text=response.body,
+            headers=headers,
+            content_type=content_type.split(";")[0],
+        )
     return web.Response(
-        status=response.status, text=text, headers=headers, content_type=content_type.split(";")[0]
+        status=response.status,
+        body=encode_json(response.body),
+        headers=headers,
+        content_type="application/json",
+        charset="utf-8",
     )
 
 
