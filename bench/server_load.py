@@ -329,6 +329,11 @@ def main() -> int:
         "--redis", action="store_true", help="a real redis-server on loopback instead of the embedded store"
     )
     parser.add_argument("--profile", help="run the server under cProfile, writing its stats to this file")
+    parser.add_argument("--workers", type=int, default=1, help="statebox serve --workers (needs --redis)")
+    parser.add_argument(
+        "--no-log-transitions", dest="log_transitions", action="store_false",
+        help="start the server with --no-log-transitions",
+    )
     parser.add_argument("--markdown")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -383,6 +388,9 @@ def main() -> int:
                     str(port),
                     "--machines",
                     str(machines),
+                    "--workers",
+                    str(args.workers),
+                    *([] if args.log_transitions else ["--no-log-transitions"]),
                 ],
                 cwd=ROOT,
                 env=env,

@@ -206,8 +206,33 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         file=stdout,
         flush=True,
     )
-    serve(service, args.host, args.port)
+    if args.workers > 1:
+        if not settings.redis_url:
+            print("statebox: --workers needs REDIS_URL: the embedded store lives in one process", file=stderr)
+            return EXIT_INVALID
+        import multiprocessing
+
+        # Each worker builds its own event loop and Redis pool; they share only Redis and the port.
+        for _ in range(args.workers - 1):
+            multiprocessing.get_context("fork").Process(
+                target=_serve_worker, args=(args, settings, secret, sink is not None), daemon=True
+            ).start()
+        print(f"statebox: {args.workers} worker processes share the port", file=stdout, flush=True)
+    serve(service, args.host, args.port, reuse_port=args.workers > 1)
     return EXIT_OK
+
+
+def _serve_worker(args: argparse.Namespace, settings: Any, secret: str, log_transitions: bool) -> None:
+    from .continuations import ContinuationSigner
+    from .engine import Engine
+    from .stores.redis import RedisStore
+    from .web.devserver import serve
+    from .web.handler import Service
+
+    store = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
+    sink = TransitionLog(sys.stderr) if log_transitions else None
+    engine = Engine(settings, store=store, signer=ContinuationSigner(secret), event_sink=sink)
+    serve(Service(engine=engine, machines_dir=Path(args.machines)), args.host, args.port, reuse_port=True)
 
 
 def _without_password(url: str) -> str:
@@ -305,6 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8080)
     serve_cmd.add_argument("--machines", default="state_machines", help="folder of stored machines")
+    serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port (needs REDIS_URL; one per core is a good start)",
+    )
     serve_cmd.add_argument(
         "--no-log-transitions",
         dest="log_transitions",

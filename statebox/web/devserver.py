@@ -84,9 +84,18 @@ def build_app(service: Service, *, timer_interval: float | None = 1.0) -> web.Ap
     return app
 
 
-def serve(service: Service, host: str, port: int) -> None:
-    """Run the dev server until interrupted."""
+def serve(service: Service, host: str, port: int, *, reuse_port: bool = False) -> None:
+    """Run the dev server until interrupted. `reuse_port`: several processes share the port
+    (the kernel spreads connections over them)."""
     # No access log: its lines would carry query strings, and so continuation ids, in full.
     # backlog: a burst of connections (a mailing of approval links) waits in the queue
     # instead of in SYN retries.
-    web.run_app(build_app(service), host=host, port=port, print=None, access_log=None, backlog=1024)
+    web.run_app(
+        build_app(service),
+        host=host,
+        port=port,
+        print=None,
+        access_log=None,
+        backlog=1024,
+        reuse_port=reuse_port or None,
+    )
