@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,22 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+@dataclass(frozen=True)
+class Fails:
+    """An expected failure: the error name and, optionally, a substring of the cause."""
+
+    error: str | None
+    cause: str | None = None
+
+
+def check(result: Any, expected: Any) -> None:
+    """Assert a result: `Fails(...)` for a failure, else the expected output."""
+    if isinstance(expected, Fails):
+        assert (result.status, result.error) == ("FAILED", expected.error), (result, result.cause)
+        if expected.cause is not None:
+            assert expected.cause in (result.cause or ""), result.cause
+    else:
+        assert result.status == "SUCCEEDED", (result.error, result.cause)
+        assert result.output == expected

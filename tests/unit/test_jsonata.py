@@ -7,13 +7,12 @@ import hashlib
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, machine
+from conftest import ROOT, Fails, check, machine
 
 import statebox
 from statebox import DefinitionError
@@ -26,22 +25,6 @@ ACTIONS = {
     "boom": "def main(args):\n    raise ValueError('boom')\n",
     "slow": "import asyncio\n\nasync def main(args):\n    await asyncio.sleep(30)\n    return args\n",
 }
-
-
-@dataclass(frozen=True)
-class Fails:
-    error: str | None
-    cause: str | None = None  # a substring the cause must contain
-
-
-def check(result: Any, expected: Any) -> None:
-    if isinstance(expected, Fails):
-        assert (result.status, result.error) == ("FAILED", expected.error), (result, result.cause)
-        if expected.cause is not None:
-            assert expected.cause in (result.cause or ""), result.cause
-    else:
-        assert result.status == "SUCCEEDED", (result.error, result.cause)
-        assert result.output == expected
 
 
 @pytest.fixture

@@ -4,31 +4,14 @@ and variables surviving a suspension."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import machine
+from conftest import Fails, check, machine
 
 import statebox
 from statebox import DefinitionError
 from statebox.ports import FakeClock, SeededEntropy
-
-
-@dataclass(frozen=True)
-class Fails:
-    error: str | None
-    cause: str | None = None
-
-
-def check(result: Any, expected: Any) -> None:
-    if isinstance(expected, Fails):
-        assert (result.status, result.error) == ("FAILED", expected.error), (result, result.cause)
-        if expected.cause is not None:
-            assert expected.cause in (result.cause or ""), result.cause
-    else:
-        assert result.status == "SUCCEEDED", (result.error, result.cause)
-        assert result.output == expected
 
 
 @pytest.fixture

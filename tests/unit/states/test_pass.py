@@ -4,27 +4,10 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import machine
-
-
-@dataclass(frozen=True)
-class Fails:
-    error: str
-    cause: str | None = None  # a substring the cause must contain
-
-
-def check(result: Any, expected: Any) -> None:
-    if isinstance(expected, Fails):
-        assert (result.status, result.error) == ("FAILED", expected.error), result
-        if expected.cause is not None:
-            assert expected.cause in result.cause
-    else:
-        assert result.status == "SUCCEEDED", (result.error, result.cause)
-        assert result.output == expected
+from conftest import Fails, check, machine
 
 
 def passing(**fields: Any) -> dict[str, Any]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import machine
+from conftest import Fails, check, machine
 
 import statebox
 from statebox.ports import FakeClock, SeededEntropy
@@ -73,22 +72,6 @@ def run(run_machine: Any, actions: Path) -> Any:
         return await run_machine(definition, execution_input, actions=actions, **options)
 
     return go
-
-
-@dataclass(frozen=True)
-class Fails:
-    error: str
-    cause: str | None = None  # a substring the cause must contain
-
-
-def check(result: Any, expected: Any) -> None:
-    if isinstance(expected, Fails):
-        assert (result.status, result.error) == ("FAILED", expected.error), result
-        if expected.cause is not None:
-            assert expected.cause in result.cause
-    else:
-        assert result.status == "SUCCEEDED", (result.error, result.cause)
-        assert result.output == expected
 
 
 def task(resource: str = "module:echo", **fields: Any) -> dict[str, Any]:
