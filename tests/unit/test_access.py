@@ -362,7 +362,7 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     started: list[Any] = []
     import statebox.web.devserver as devserver
 
-    monkeypatch.setattr(devserver, "serve", lambda *args: started.append(args))
+    monkeypatch.setattr(devserver, "serve", lambda *args, **options: started.append(args))
     for name in ("REDIS_URL", "STATEBOX_SECRET", "STATEBOX_MODE"):
         monkeypatch.delenv(name, raising=False)
     return started
