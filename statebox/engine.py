@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from .config import Settings
 from .continuations import ContinuationSigner
 from .errors import (
     ContinuationAlreadyUsed,
+    ContinuationExpired,
     ContinuationNotFound,
     InputError,
     Problem,
@@ -87,6 +89,8 @@ class ExecutionResult:
         return out
 
 
+log = logging.getLogger("statebox.engine")
+CONTINUE_GRACE = timedelta(seconds=120)
 RECORD_FORMAT = 1
 CLAIM_WAIT_SECONDS = 10.0  # how long a resume queues behind another one of the same execution
 _INTERNAL_POINTS = frozenset({"continue", "expire"})  # the engine's own timers, no continuation
@@ -183,7 +187,9 @@ class Engine:
         if error is not None:
             event = ResumeEvent("failure", continuation.point_id, error=str(error), cause=cause)
         else:
-            event = ResumeEvent("success", continuation.point_id, input=resume_input or {})
+            event = ResumeEvent(
+                "success", continuation.point_id, input={} if resume_input is None else resume_input
+            )
         return await self._resume_point(
             continuation.execution_key, continuation.point_id, event, caller, stop_at
         )
@@ -232,13 +238,16 @@ class Engine:
             ]
         return out
 
-    async def run_due_timers(self, limit: int = 100) -> int:
+    async def run_due_timers(self, limit: int = 100, stop_at: datetime | None = None) -> int:
         """Fire every due timer once (across any number of workers): expired suspensions
         resume with States.Timeout, long Waits and boundary stops continue. Returns how many
-        were fired."""
+        were fired. With `stop_at` (a serverless tick), no timer is taken after it, and the
+        executions it resumes stop at a state boundary by then."""
         now = self.clock.now()
         fired = 0
         for execution_key, point_id in await self.store.due_timers(now.timestamp(), limit):
+            if stop_at is not None and self.clock.now() >= stop_at:
+                break
             if not await self.store.take_timer(execution_key, point_id, now.timestamp()):
                 continue
             record = await self.store.load(execution_key)
@@ -253,10 +262,18 @@ class Engine:
             if kind == "timeout" and heartbeat_due is not None and heartbeat_due <= now:
                 kind = "heartbeat_timeout"
             try:
-                await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, None)
+                await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, stop_at)
                 fired += 1
             except (ContinuationAlreadyUsed, ContinuationNotFound):
                 await self.store.drop_timer(execution_key, point_id)
+            except StoreUnavailable:
+                # Busy or briefly unreachable: the taken timer comes back after its lease; the
+                # other due timers still fire this tick.
+                log.warning(
+                    "timer %s of %s skipped this tick: store busy or unavailable",
+                    point_id[:8],
+                    execution_key[:8],
+                )
         return fired
 
     async def continue_execution(
@@ -351,6 +368,11 @@ class Engine:
         key, point_id = continuation.execution_key, continuation.point_id
         owner, record, point = await self._claim(key, point_id)
         now = self.clock.now()
+        missed = parse_timestamp(point.get("heartbeatDue"))
+        if missed is not None and missed <= now:
+            # AWS: a heartbeat after the window closed is refused (the task has timed out).
+            await self.store.release(key, point_id, owner)
+            raise ContinuationExpired("the heartbeat window has already closed")
         seconds = point.get("heartbeat")
         if seconds:
             due = iso_timestamp(now + timedelta(seconds=seconds))
@@ -428,10 +450,15 @@ class Engine:
         import jsonschema
 
         validator = jsonschema.Draft202012Validator(point["schema"])
-        problems = [
-            Problem("/" + "/".join(str(p) for p in error.absolute_path), error.message)
-            for error in validator.iter_errors(resume_input)
-        ]
+        try:
+            problems = [
+                Problem("/" + "/".join(str(p) for p in error.absolute_path), error.message)
+                for error in validator.iter_errors(resume_input)
+            ]
+        except Exception as exc:  # noqa: BLE001 - a broken ResumeSchema (bad regex, dangling $ref)
+            raise InputError(
+                [Problem("", f"the state's ResumeSchema cannot be applied ({type(exc).__name__}: {exc})")]
+            ) from None
         if problems:
             raise InputError(problems)
 
@@ -493,7 +520,19 @@ class Engine:
         base = self._base(record) or ""
         return f"{base}{'&' if '?' in base else '?'}continuation={token}"
 
-    async def _advance(
+    async def _advance(self, *args: Any, owner: str, **options: Any) -> ExecutionResult:
+        """Run and commit; a resume holds the execution's lease meanwhile and renews it, or a
+        run longer than the lease would let a second click (or the timeout timer) claim the
+        same point again."""
+        if not owner:
+            return await self._run_and_commit(*args, owner=owner, **options)
+        renewal = asyncio.create_task(self._keep_lease(args[1]["executionKey"], owner))
+        try:
+            return await self._run_and_commit(*args, owner=owner, **options)
+        finally:
+            renewal.cancel()
+
+    async def _run_and_commit(
         self,
         machine: Machine,
         record: dict[str, Any],
@@ -545,7 +584,9 @@ class Engine:
                 if deadline is not None:
                     points.append(_internal_point("expire", deadline))
                 if boundary:
-                    points.append(_internal_point("continue", self.clock.now()))
+                    # The self-invoked continuation normally takes it at once; the timer is only
+                    # the safety net, so it waits long enough not to race that activation.
+                    points.append(_internal_point("continue", self.clock.now() + CONTINUE_GRACE))
                 record.update(
                     status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
                     position=stop.position,
@@ -597,6 +638,16 @@ class Engine:
         if not saved:
             raise StoreUnavailable("another resume took over this execution; try again")
         return self._result(record)
+
+    async def _keep_lease(self, execution_key: str, owner: str) -> None:
+        interval = getattr(self.store, "lease_ms", 60_000) / 3000
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self.store.renew(execution_key, owner):
+                    return  # committed meanwhile, or taken over (then the commit is refused)
+            except StoreUnavailable:
+                log.warning("could not renew the lease on %s (store unavailable)", execution_key[:8])
 
     def _ttl(self, record: dict[str, Any]) -> int:
         retention = int(self.settings.retention_seconds)

@@ -108,6 +108,15 @@ end
 return 'ok'
 """
 
+# Renew: the resume still running keeps its lease (only while it is still the holder).
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
 # Take a due timer: move its score past a lease so no other worker takes it meanwhile; if the
 # taker dies the timer comes back when the lease ends.
 _TAKE_TIMER = """
@@ -134,6 +143,7 @@ class RedisStore:
         self._claim = client.register_script(_CLAIM)
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
+        self._renew = client.register_script(_RENEW)
         self._take_timer = client.register_script(_TAKE_TIMER)
 
     @staticmethod
@@ -284,6 +294,13 @@ class RedisStore:
                 args=[owner],
             )
         )
+
+    async def renew(self, execution_key: str, owner: str) -> bool:
+        """Extend `owner`'s lease on the execution; False when it is no longer the holder."""
+        renewed = await self._call(
+            self._renew(keys=[self.lock_key(execution_key)], args=[owner, self.lease_ms])
+        )
+        return bool(renewed)
 
     async def load(self, execution_key: str) -> dict[str, Any] | None:
         raw = await self._call(self.client.get(self.record_key(execution_key)))

@@ -109,7 +109,7 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         service = _service(config)
         deadline = activation_deadline()
         if is_tick(args):
-            fired = _loop().run_until_complete(service.engine.run_due_timers())
+            fired = _loop().run_until_complete(service.engine.run_due_timers(stop_at=deadline))
             return _json_response(200, {"fired": fired})
         if is_continuation(args):
             result = _loop().run_until_complete(

@@ -258,3 +258,39 @@ async def test_heartbeats_extend_the_window_and_a_missed_one_is_a_heartbeat_time
     record = await engine.describe_execution(started.execution_id)
     assert record["status"] == "SUCCEEDED" and record["output"] == "no heartbeat"
     assert [line["outcome"] for line in record["audit"]] == ["heartbeat"] * 3 + ["heartbeat_timeout"]
+
+
+async def test_a_resume_longer_than_the_lease_keeps_it_and_runs_once(
+    store: Any, make_engine: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "slow_charge.py").write_text(
+        "import time\nCHARGES = []\n\ndef main(args):\n    time.sleep(0.6)\n    CHARGES.append(1)\n    return {'charged': len(CHARGES)}\n"
+    )
+    store.lease_ms = 200  # a lease far shorter than the action: renewal must carry it
+    engine = make_engine(store, actions_dir=tmp_path)
+    machine = {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": suspend_state(Next="Charge"),
+            "Charge": {"Type": "Task", "Resource": "module:slow_charge", "End": True},
+        },
+    }
+    started = await engine.start(machine, {})
+
+    async def click() -> Any:
+        try:
+            return await engine.resume(started.continuation, {})
+        except Exception as exc:  # noqa: BLE001 - the loser's answer is checked below
+            return exc
+
+    first = asyncio.create_task(click())
+    await asyncio.sleep(0.35)  # past the lease: without renewal the second click would win too
+    second = await click()
+    result = await first
+    assert result.status == "SUCCEEDED" and result.output == {"charged": 1}
+    assert not isinstance(second, Exception) or type(second).__name__ in (
+        "ContinuationAlreadyUsed",
+        "StoreUnavailable",
+    )
+    charges = engine.invoker._modules[str(tmp_path / "slow_charge.py")].CHARGES
+    assert charges == [1]
