@@ -463,11 +463,11 @@ class Engine:
             raise InputError(problems)
 
     async def _machine(self, record: dict[str, Any]) -> Machine:
-        from .parse import _MACHINES
+        from .parse import machine_by_hash
 
-        for (_text, name), machine in list(_MACHINES.items()):
-            if machine.definition_hash == record["definitionHash"] and name == record["machine"]:
-                return machine
+        machine = machine_by_hash(record["definitionHash"], record["machine"])
+        if machine is not None:
+            return machine
         text = await self.store.load_definition(record["definitionHash"])
         if text is None:
             raise StoreUnavailable("the execution's definition is missing from the store")
@@ -834,8 +834,9 @@ def _event_for(status: str) -> str:
 
 
 def _definition_text(machine: Machine) -> str:
-
-    return json.dumps(machine.definition, separators=(",", ":"), ensure_ascii=False)
+    return machine.definition_text or json.dumps(
+        machine.definition, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def utc_now() -> datetime:

@@ -56,3 +56,4 @@ class Machine:
     query_language: str = "JSONPath"
     timeout_seconds: float | None = None
     comment: str | None = None
+    definition_text: str = ""  # the canonical JSON the hash is of: what the store keeps

@@ -312,6 +312,14 @@ _MACHINES: dict[tuple[str, str | None], Machine] = {}
 _MACHINE_CACHE_SIZE = 256
 
 
+_BY_HASH: dict[tuple[str, str | None], Machine] = {}
+
+
+def machine_by_hash(digest: str, name: str | None) -> Machine | None:
+    """A machine this process already compiled, by its definition's hash (resumes)."""
+    return _BY_HASH.get((digest, name))
+
+
 _RECENT: dict[Any, tuple[Any, str | None, Machine]] = {}
 _RECENT_SIZE = 64
 
@@ -368,17 +376,18 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
         # A private copy: the cached machine must not change when the caller's dict does.
         try:
             private = json.loads(json.dumps(doc, ensure_ascii=False))  # C speed, no Python recursion
-            machine = _build(private, hashlib.sha256(text.encode()).hexdigest(), name)
+            machine = _build(private, hashlib.sha256(text.encode()).hexdigest(), name, text)
         except RecursionError:  # the last line of defence; json_depth keeps it unreachable
             raise DefinitionError([Problem("", "the definition is nested too deeply")]) from None
         if len(_MACHINES) >= _MACHINE_CACHE_SIZE:
-            _MACHINES.pop(next(iter(_MACHINES)))
+            _BY_HASH.pop(_MACHINES.pop(next(iter(_MACHINES))).definition_hash, None)
         _MACHINES[key] = machine
+        _BY_HASH[(machine.definition_hash, name)] = machine
     _remember(definition, name, machine)
     return machine
 
 
-def _build(doc: JSON, digest: str, name: str | None) -> Machine:
+def _build(doc: JSON, digest: str, name: str | None, text: str = "") -> Machine:
     from .checks import find_problems
 
     problems = find_problems(doc)
@@ -398,4 +407,5 @@ def _build(doc: JSON, digest: str, name: str | None) -> Machine:
         query_language=language,
         timeout_seconds=float(timeout) if timeout is not None else None,
         comment=doc.get("Comment"),
+        definition_text=text,
     )
