@@ -264,9 +264,9 @@ async def test_a_resume_longer_than_the_lease_keeps_it_and_runs_once(
     store: Any, make_engine: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "slow_charge.py").write_text(
-        "import time\nCHARGES = []\n\ndef main(args):\n    time.sleep(0.6)\n    CHARGES.append(1)\n    return {'charged': len(CHARGES)}\n"
+        "import time\nCHARGES = []\n\ndef main(args):\n    time.sleep(1.5)\n    CHARGES.append(1)\n    return {'charged': len(CHARGES)}\n"
     )
-    store.lease_ms = 200  # a lease far shorter than the action: renewal must carry it
+    store.lease_ms = 600  # a lease far shorter than the action: renewal must carry it
     engine = make_engine(store, actions_dir=tmp_path)
     machine = {
         "StartAt": "Ask",
@@ -284,7 +284,7 @@ async def test_a_resume_longer_than_the_lease_keeps_it_and_runs_once(
             return exc
 
     first = asyncio.create_task(click())
-    await asyncio.sleep(0.35)  # past the lease: without renewal the second click would win too
+    await asyncio.sleep(0.9)  # past the lease: without renewal the second click would win too
     second = await click()
     result = await first
     assert result.status == "SUCCEEDED" and result.output == {"charged": 1}
