@@ -582,7 +582,9 @@ class Engine:
                 _fail_too_deep(record, "process")
             else:
                 if deadline is not None:
-                    points.append(_internal_point("expire", deadline))
+                    # One expiry timer per execution, kept across re-suspensions.
+                    expiry = next((p for p in record["pending"] if p["kind"] == "expire"), None)
+                    points.append(expiry or _internal_point("expire", deadline))
                 if boundary:
                     # The self-invoked continuation normally takes it at once; the timer is only
                     # the safety net, so it waits long enough not to race that activation.
