@@ -7,6 +7,8 @@ wait for people.
     ('SUCCEEDED', {'a': 1})
 """
 
+__version__ = "0.1.0"
+
 from .engine import Engine, ExecutionResult, resume, resume_async, run, run_async
 from .errors import DefinitionError, Problem, StatesError
 from .model import Machine

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path as FilePath
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+if TYPE_CHECKING:  # jsonschema is imported when a structure check runs, not at import time
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from .errors import ExpressionSyntaxError, Problem
 from .paths import Path, ReferencePath
@@ -130,8 +131,9 @@ _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(
 # ------------------------------------------------------------------------------------ entry
 
 
-def find_problems(doc: JSON) -> list[Problem]:
+def find_problems(doc: JSON, *, structure: bool = True) -> list[Problem]:
     """Every structural and semantic problem in `doc`, in document order; [] when it is valid.
+    `structure=False` skips the JSON Schema pass (for a definition known to have passed it).
 
     Never raises, whatever `doc` is: a non-object, a wrong shape anywhere, absurd nesting.
     """
@@ -143,8 +145,9 @@ def find_problems(doc: JSON) -> list[Problem]:
         return [too_deep]
     machines = list(_machines(doc))
     problems: list[Problem] = []
-    for machine in machines:
-        problems.extend(_schema_problems(machine))
+    if structure:
+        for machine in machines:
+            problems.extend(_schema_problems(machine))
     problems.extend(_semantic_problems(doc, machines))
     return _in_document_order(doc, _unique(problems))
 
@@ -161,6 +164,8 @@ def _validators() -> dict[str, Draft202012Validator]:
     MAX_MACHINE_DEPTH, so here the nested machines are cut out of it (a branch or processor is
     just "an object" to its parent) and each machine is validated on its own, under its pointer.
     """
+    from jsonschema import Draft202012Validator
+
     # Our own schema is checked against the meta-schema by a unit test, not at every cold start.
     schema = json.loads(_SCHEMA_FILE.read_text("utf-8"))
     defs = dict(schema["$defs"])
@@ -179,6 +184,8 @@ def _validators() -> dict[str, Draft202012Validator]:
 
 @cache
 def _meta_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
@@ -194,6 +201,8 @@ def _problems_from_error(error: ValidationError, prefix: str) -> Iterator[Proble
     value: Any = error.validator_value
     instance = error.instance
     if keyword in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         # Like jsonschema's best_match: the sub-error that went deepest says the most.
         yield from _problems_from_error(best_match(error.context), prefix)
         return
