@@ -206,14 +206,15 @@ class Engine:
         point = next((p for p in record["pending"] if p["id"] == continuation.point_id), None)
         if point is None:
             raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
+        details = _point_details(record, continuation.point_id)
         return {
             "executionId": record["executionKey"],
             "machine": record["machine"],
             "state": point["state"],
             "kind": point["kind"],
             "expiresAt": point["due"],
-            "data": point.get("data"),
-            "schema": point.get("schema"),
+            "data": details.get("data"),
+            "schema": details.get("schema"),
         }
 
     async def describe_execution(self, execution_key: str) -> dict[str, Any]:
@@ -412,8 +413,9 @@ class Engine:
     ) -> ExecutionResult:
         owner, record, point = await self._claim(execution_key, point_id)
         try:
-            if event.kind == "success" and point.get("schema") is not None:
-                self._check_resume_input(point, event.input)
+            details = _point_details(record, point_id)
+            if event.kind == "success" and details.get("schema") is not None:
+                self._check_resume_input(details, event.input)
             machine = await self._machine(record)
         except BaseException:
             await self.store.release(execution_key, point_id, owner)
@@ -592,7 +594,9 @@ class Engine:
                 record.update(
                     status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
                     position=stop.position,
-                    pending=points,
+                    # The points' data and schema stay in the position tree only: storing them
+                    # twice made a suspended record several times its data.
+                    pending=[{k: v for k, v in p.items() if k not in ("data", "schema")} for p in points],
                 )
         else:
             record.update(status="SUCCEEDED", output=output, position=None, pending=[])
@@ -667,8 +671,9 @@ class Engine:
             out["continuation"] = point["token"]
             if self._base(record):
                 out["resumeUrl"] = self.resume_url(point["token"], record)
-        if point.get("data") is not None:
-            out["data"] = point["data"]
+        data = _point_details(record, point["id"]).get("data")
+        if data is not None:
+            out["data"] = data
         return out
 
     def _result(self, record: dict[str, Any]) -> ExecutionResult:
@@ -791,6 +796,15 @@ def run(definition: JSON | str | bytes, input: JSON = None, **options: Any) -> E
 def resume(token: str, input: JSON = None, **options: Any) -> ExecutionResult:
     """Synchronous `resume_async`."""
     return _sync(resume_async(token, input, **options))
+
+
+def _point_details(record: dict[str, Any], point_id: str) -> dict[str, Any]:
+    """A pending point as the position tree holds it (with its data and resume schema)."""
+    for point in pending_points(record.get("position")):
+        if point.get("id") == point_id:
+            return point
+    # Records written before the data moved out of `pending` still carry it there.
+    return next((p for p in record["pending"] if p["id"] == point_id), {})
 
 
 def _timer_due(point: dict[str, Any], now: datetime) -> float:
