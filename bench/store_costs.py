@@ -162,7 +162,7 @@ def make_engine(store: RedisStore) -> Engine:
 
 
 async def round_trips(engine: Engine, store: RedisStore, data: Any) -> dict[str, list[list[str]]]:
-    from statebox.parse import _MACHINES
+    from statebox.parse import forget_machines
 
     scripts = {store._commit.sha: "commit", store._claim.sha: "claim", store._release.sha: "release"}
     out: dict[str, list[list[str]]] = {}
@@ -179,7 +179,7 @@ async def round_trips(engine: Engine, store: RedisStore, data: Any) -> dict[str,
         out["resume → finish"] = counter.take()
         started = await engine.start(ONE_STEP, data)
         counter.take()
-        _MACHINES.clear()  # as in a fresh container that has not parsed this machine
+        forget_machines()  # as in a fresh container that has not parsed this machine
         await engine.resume(started.continuation, {})
         out["resume → finish, machine not yet parsed in this process"] = counter.take()
     return out

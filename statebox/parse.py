@@ -358,6 +358,13 @@ def remember_validated(digest: str) -> None:
 _BY_HASH: dict[tuple[str, str | None], Machine] = {}
 
 
+def forget_machines() -> None:
+    """Empty this process's machine caches, as a fresh process starts (tests, benchmarks)."""
+    _MACHINES.clear()
+    _BY_HASH.clear()
+    _RECENT.clear()
+
+
 def machine_by_hash(digest: str, name: str | None) -> Machine | None:
     """A machine this process already compiled, by its definition's hash (resumes)."""
     return _BY_HASH.get((digest, name))

@@ -87,18 +87,18 @@ async def test_suspended_jsonata_machine_with_variables_resumes(
     assert _has_key(position["inner"], "variables")  # each iteration's own `me`
 
     # A new process: nothing cached, the definition comes back from the store by its hash.
-    parse_module._MACHINES.clear()
+    parse_module.forget_machines()
     tokens = [point["continuation"] for point in started.pending]
     first = await make_engine(store).resume(tokens[0], {"approved": True})
     assert first.status == "SUSPENDED"
-    parse_module._MACHINES.clear()
+    parse_module.forget_machines()
     second = await make_engine(store).resume(tokens[1], {"approved": True})
     assert second.status == "SUSPENDED"  # the hour-long Wait became a timer
 
     record = await store.load(started.execution_id)
     assert record["position"]["variables"]["approved"] is True
 
-    parse_module._MACHINES.clear()
+    parse_module.forget_machines()
     clock.advance(3601)
     assert await make_engine(store).run_due_timers() == 1
     described = await make_engine(store).describe_execution(started.execution_id)
@@ -113,7 +113,7 @@ async def test_suspended_jsonata_machine_with_variables_resumes(
 async def test_a_rejection_after_resume_reads_the_restored_variables(store: Any, make_engine: Any) -> None:
     engine = make_engine(store)
     started = await engine.start(APPROVAL, {"name": "eve", "amount": 5, "approvers": ["bob"]})
-    parse_module._MACHINES.clear()
+    parse_module.forget_machines()
     resumed = await make_engine(store).resume(started.pending[0]["continuation"], {"approved": False})
     assert resumed.status == "SUSPENDED"
     record = await store.load(started.execution_id)

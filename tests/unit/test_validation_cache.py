@@ -46,8 +46,7 @@ def test_a_forged_marker_does_not_admit_a_broken_definition(tmp_path: Path, monk
 
     digest = hashlib.sha256(text.encode()).hexdigest()
     parse_module.remember_validated(digest)  # as if someone had planted it
-    parse_module._MACHINES.clear()
-    parse_module._RECENT.clear()
+    parse_module.forget_machines()
     with pytest.raises(statebox.DefinitionError) as refused:
         statebox.parse(broken)
     assert any(p.pointer == "/States/A/Next" for p in refused.value.problems)
