@@ -136,3 +136,14 @@ def check(result: Any, expected: Any) -> None:
     else:
         assert result.status == "SUCCEEDED", (result.error, result.cause)
         assert result.output == expected
+
+
+def runner_with_actions(run_machine: Any, folder: Path, actions: dict[str, str]) -> Any:
+    """`run_machine` with `module:` actions written into `folder` from {name: source}."""
+    for name, source in actions.items():
+        (folder / f"{name}.py").write_text(source)
+
+    async def go(definition: Any, execution_input: Any = None, **options: Any) -> Any:
+        return await run_machine(definition, execution_input, actions=folder, **options)
+
+    return go

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import machine
+from conftest import machine, runner_with_actions
 
 from statebox.ports import FakeClock
 
@@ -42,13 +42,7 @@ ACTIONS = {
 
 @pytest.fixture
 def run(run_machine: Any, tmp_path: Path) -> Any:
-    for name, source in ACTIONS.items():
-        (tmp_path / f"{name}.py").write_text(source)
-
-    async def go(definition: Any, execution_input: Any = None, **options: Any) -> Any:
-        return await run_machine(definition, execution_input, actions=tmp_path, **options)
-
-    return go
+    return runner_with_actions(run_machine, tmp_path, ACTIONS)
 
 
 def branch(*states: tuple[str, dict[str, Any]]) -> dict[str, Any]:
