@@ -49,8 +49,9 @@ from .interpreter import (
 from .model import Machine
 from .parse import _remember, json_depth, load_definition, parse, recent
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
+from .records import RECORD_FORMAT
 from .stores import Claim, NewPoint
-from .suspension import ResumeEvent, Suspension, has_boundary_stop, pending_points
+from .suspension import ResumeEvent, Suspension, pending_points, scan_position
 from .timestamps import parse_timestamp
 from .types import JSON
 
@@ -91,7 +92,6 @@ class ExecutionResult:
 
 log = logging.getLogger("statebox.engine")
 CONTINUE_GRACE = timedelta(seconds=120)
-RECORD_FORMAT = 1
 CLAIM_WAIT_SECONDS = 10.0  # how long a resume queues behind another one of the same execution
 _INTERNAL_POINTS = frozenset({"continue", "expire"})  # the engine's own timers, no continuation
 FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT"})
@@ -525,14 +525,15 @@ class Engine:
     async def _advance(self, *args: Any, owner: str, **options: Any) -> ExecutionResult:
         """Run and commit; a resume holds the execution's lease meanwhile and renews it, or a
         run longer than the lease would let a second click (or the timeout timer) claim the
-        same point again."""
+        same point again. Most resumes end long before a renewal is due, so the renewal task
+        is only started when the first one is (a timer handle costs far less than a task)."""
         if not owner:
             return await self._run_and_commit(*args, owner=owner, **options)
-        renewal = asyncio.create_task(self._keep_lease(args[1]["executionKey"], owner))
+        renewal = _LeaseRenewal(self, args[1]["executionKey"], owner)
         try:
             return await self._run_and_commit(*args, owner=owner, **options)
         finally:
-            renewal.cancel()
+            renewal.stop()
 
     async def _run_and_commit(
         self,
@@ -578,8 +579,7 @@ class Engine:
             _fail_too_deep(record, "process")
         except Suspension as stop:
             try:
-                points = list(pending_points(stop.position))
-                boundary = has_boundary_stop(stop.position)
+                points, boundary = scan_position(stop.position)
             except RecursionError:
                 _fail_too_deep(record, "process")
             else:
@@ -645,16 +645,6 @@ class Engine:
             raise StoreUnavailable("another resume took over this execution; try again")
         return self._result(record)
 
-    async def _keep_lease(self, execution_key: str, owner: str) -> None:
-        interval = getattr(self.store, "lease_ms", 60_000) / 3000
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if not await self.store.renew(execution_key, owner):
-                    return  # committed meanwhile, or taken over (then the commit is refused)
-            except StoreUnavailable:
-                log.warning("could not renew the lease on %s (store unavailable)", execution_key[:8])
-
     def _ttl(self, record: dict[str, Any]) -> int:
         retention = int(self.settings.retention_seconds)
         if record["status"] in FINAL_STATUSES:
@@ -695,6 +685,36 @@ class Engine:
             expires_at=first["expiresAt"] if first else None,
             pending=public,
         )
+
+
+class _LeaseRenewal:
+    """Renews a resume's lease every third of the lease while the resume runs."""
+
+    def __init__(self, engine: Engine, execution_key: str, owner: str) -> None:
+        self.engine = engine
+        self.execution_key = execution_key
+        self.owner = owner
+        self.interval = getattr(engine.store, "lease_ms", 60_000) / 3000
+        self.task: asyncio.Task[None] | None = None
+        self.timer = asyncio.get_running_loop().call_later(self.interval, self._start)
+
+    def _start(self) -> None:
+        self.task = asyncio.create_task(self._renew_until_stopped())
+
+    async def _renew_until_stopped(self) -> None:
+        store = self.engine.store
+        while True:
+            try:
+                if not await store.renew(self.execution_key, self.owner):
+                    return  # committed meanwhile, or taken over (then the commit is refused)
+            except StoreUnavailable:
+                log.warning("could not renew the lease on %s (store unavailable)", self.execution_key[:8])
+            await asyncio.sleep(self.interval)
+
+    def stop(self) -> None:
+        self.timer.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
 
 class _LazyStore:

@@ -366,8 +366,14 @@ def forget_machines() -> None:
 
 
 def machine_by_hash(digest: str, name: str | None) -> Machine | None:
-    """A machine this process already compiled, by its definition's hash (resumes)."""
-    return _BY_HASH.get((digest, name))
+    """A machine this process already compiled, by its definition's hash (resumes). A machine
+    parsed without a name has its default name, which its executions' records carry."""
+    machine = _BY_HASH.get((digest, name))
+    if machine is None:
+        unnamed = _BY_HASH.get((digest, None))
+        if unnamed is not None and unnamed.name == name:
+            return unnamed
+    return machine
 
 
 _RECENT: dict[Any, tuple[Any, str | None, Machine]] = {}

@@ -22,7 +22,6 @@ Position tree (format version 1, documented in ARCHITECTURE.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,26 +53,44 @@ class ResumeEvent:
     cause: str | None = None
 
 
-def pending_points(position: JSON) -> Iterator[dict[str, Any]]:
-    """Every pending point in a position tree, in document order."""
-    if isinstance(position, dict):
-        point = position.get("pending")
-        if isinstance(point, dict) and "id" in point:
-            yield point
+# Keys whose values are the execution's data, not more position: a walk of the tree never
+# descends into them, because data can look like a position (a state input holding
+# {"pending": {"id": ...}} is not a pending point).
+DATA_KEYS = frozenset({"input", "data", "schema", "effective", "output", "results", "variables"})
+
+
+def position_nodes(position: JSON) -> list[dict[str, Any]]:
+    """Every dict of a position tree's own structure, in document order (data not entered)."""
+    nodes: list[dict[str, Any]] = []
+    _collect_nodes(position, nodes)
+    return nodes
+
+
+def _collect_nodes(position: JSON, nodes: list[dict[str, Any]]) -> None:
+    if type(position) is dict:
+        nodes.append(position)
         for key, value in position.items():
-            if key != "pending":
-                yield from pending_points(value)
-    elif isinstance(position, list):
+            if key not in DATA_KEYS and type(value) in (dict, list):
+                _collect_nodes(value, nodes)
+    elif type(position) is list:
         for item in position:
-            yield from pending_points(item)
+            _collect_nodes(item, nodes)
 
 
-def has_boundary_stop(position: JSON) -> bool:
-    """True when some graph stopped before a state (deadline), so a "continue" is due."""
-    if isinstance(position, dict):
-        if "state" in position and "inner" in position and position["inner"] is None:
-            return True
-        return any(has_boundary_stop(v) for v in position.values())
-    if isinstance(position, list):
-        return any(has_boundary_stop(v) for v in position)
-    return False
+def scan_position(position: JSON) -> tuple[list[dict[str, Any]], bool]:
+    """In one walk: every pending point of a position tree in document order, and whether some
+    graph stopped before a state (the activation's deadline), so a "continue" is due."""
+    points: list[dict[str, Any]] = []
+    boundary = False
+    for node in position_nodes(position):
+        point = node.get("pending")
+        if type(point) is dict and "id" in point:
+            points.append(point)
+        if not boundary and "state" in node and "inner" in node and node["inner"] is None:
+            boundary = True
+    return points, boundary
+
+
+def pending_points(position: JSON) -> list[dict[str, Any]]:
+    """Every pending point in a position tree, in document order."""
+    return scan_position(position)[0]

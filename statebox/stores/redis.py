@@ -50,7 +50,7 @@ import logging
 from typing import Any
 
 from ..errors import StoreUnavailable
-from ..jsonio import decode_json, encode_json
+from ..records import decode_record, encode_record
 from . import Claim, NewPoint
 
 log = logging.getLogger("statebox.store")
@@ -245,7 +245,7 @@ class RedisStore:
         ]
         args: list[Any] = [
             owner,
-            encode_json(record),
+            encode_record(record),
             ttl_seconds,
             "1" if finished_point else "0",
             len(new_points),
@@ -285,7 +285,7 @@ class RedisStore:
             return Claim(status)
         if reply[1] is None:
             return Claim("missing")
-        return Claim("ok", decode_json(reply[1]))
+        return Claim("ok", decode_record(reply[1]))
 
     async def release(self, execution_key: str, point_id: str, owner: str) -> None:
         await self._call(
@@ -304,7 +304,7 @@ class RedisStore:
 
     async def load(self, execution_key: str) -> dict[str, Any] | None:
         raw = await self._call(self.client.get(self.record_key(execution_key)))
-        return None if raw is None else decode_json(raw)
+        return None if raw is None else decode_record(raw)
 
     async def point_status(self, execution_key: str, point_id: str) -> str | None:
         raw = await self._call(self.client.hget(self.point_key(execution_key, point_id), "status"))

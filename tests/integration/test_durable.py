@@ -294,3 +294,29 @@ async def test_a_resume_longer_than_the_lease_keeps_it_and_runs_once(
     )
     charges = engine.invoker._modules[str(tmp_path / "slow_charge.py")].CHARGES
     assert charges == [1]
+
+
+async def test_a_suspended_record_stores_its_data_once(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    data = {"doc": "x" * 10_000, "tags": ["a", "b"]}
+    machine = {"StartAt": "Approve", "States": {"Approve": suspend_state(End=True)}}
+    started = await engine.start(machine, data)
+    stored = await store.client.strlen(store.record_key(started.execution_id))
+    assert 10_000 < stored < 12_000  # input, state input and point data are one object
+    finished = await engine.resume(started.continuation, {"approved": True})
+    assert finished.output == {**data, "approved": True}
+    described = await engine.describe_execution(started.execution_id)
+    assert described["input"] == data
+
+
+async def test_data_that_looks_like_a_position_is_only_data(store: Any, make_engine: Any) -> None:
+    engine = make_engine(store)
+    machine = {"StartAt": "Approve", "States": {"Approve": suspend_state(End=True)}}
+    like_a_point = {"pending": {"id": "fake", "kind": "merge", "state": "Approve"}}
+    like_a_boundary_stop = {"state": "A", "inner": None}
+    for data in (like_a_point, like_a_boundary_stop):
+        started = await engine.start(machine, data)
+        assert started.status == "SUSPENDED"  # not RUNNING with a "continue" timer
+        assert len(started.pending) == 1  # no point made of the data
+        finished = await engine.resume(started.continuation, {"ok": 1})
+        assert finished.output == {**data, "ok": 1}

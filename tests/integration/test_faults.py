@@ -45,6 +45,7 @@ from statebox.continuations import ContinuationSigner
 from statebox.engine import Engine
 from statebox.errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
 from statebox.ports import FakeClock, ResourceRef
+from statebox.records import RECORD_FORMAT, decode_record
 from statebox.stores.redis import STORE_UNAVAILABLE, RedisStore
 from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest
@@ -176,10 +177,10 @@ def assert_consistent(server: RedisServer) -> dict[str, dict[str, Any]]:
         records = {}
         timers = {m.decode() for m in client.zrange(f"{PREFIX}timers", 0, -1)}
         for key in client.scan_iter(f"{PREFIX}{{*}}:rec"):
-            record = json.loads(client.get(key))
+            record = decode_record(client.get(key))
             execution = record["executionKey"]
             assert key.decode() == f"{PREFIX}{{{execution}}}:rec"
-            assert record["format"] == 1 and record["definitionHash"]
+            assert record["format"] == RECORD_FORMAT and record["definitionHash"]
             assert client.exists(f"{PREFIX}def:{record['definitionHash']}"), "record without its definition"
             if record["status"] in ("SUSPENDED", "RUNNING"):
                 assert record["position"] is not None and record["pending"]

@@ -1,0 +1,75 @@
+"""The stored record: repeated data written once, decoded back into every place it was."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from statebox.records import RECORD_FORMAT, decode_record, encode_record, share_repeated_data
+from statebox.suspension import scan_position
+
+DOC = {"doc": "x" * 5000, "items": [1, 2, 3]}
+
+
+def suspended_record(data: Any) -> dict[str, Any]:
+    point = {"id": "p1", "kind": "merge", "state": "Approve", "due": None, "data": data, "token": "t"}
+    return {
+        "format": RECORD_FORMAT,
+        "executionKey": "k",
+        "status": "SUSPENDED",
+        "input": data,
+        "position": {
+            "state": "Approve",
+            "input": data,
+            "inner": {"attempts": [], "step": {"pending": point}},
+        },
+        "pending": [{"id": "p1", "kind": "merge"}],
+        "history": [{"type": "ExecutionStarted"}],
+    }
+
+
+def test_data_held_in_three_places_is_stored_once() -> None:
+    record = suspended_record(DOC)
+    encoded = encode_record(record)
+    assert len(encoded) < len(json.dumps(DOC)) + 1000  # was three times the data
+    decoded = decode_record(encoded)
+    assert decoded == json.loads(json.dumps(record))
+    point = decoded["position"]["inner"]["step"]["pending"]
+    assert decoded["input"] is decoded["position"]["input"] is point["data"]
+
+
+def test_encoding_leaves_the_live_record_untouched() -> None:
+    record = suspended_record(DOC)
+    before = json.dumps(record)
+    shared = share_repeated_data(record)
+    assert "shared" in shared and "shared" not in record
+    assert json.dumps(record) == before
+
+
+def test_a_record_without_repeats_is_encoded_as_it_is() -> None:
+    record = {"format": RECORD_FORMAT, "input": {"a": 1}, "output": {"a": 1}, "position": None}
+    assert share_repeated_data(record) is record  # equal is not the same object
+    assert decode_record(encode_record(record)) == record
+
+
+def test_a_format_1_record_decodes_unchanged() -> None:
+    record = json.loads(json.dumps(suspended_record(DOC)))
+    record["format"] = 1
+    assert decode_record(json.dumps(record).encode()) == record
+
+
+def test_user_keys_ending_in_the_reference_mark_are_data() -> None:
+    data = {"input#": 0, "nested": {"data#": 1}, "long": "y" * 100}
+    record = suspended_record(data)
+    assert decode_record(encode_record(record)) == json.loads(json.dumps(record))
+
+
+def test_walks_of_the_position_never_enter_data() -> None:
+    # A state input that looks like a pending point, and one like a graph stopped at a boundary.
+    looks_like_a_point = {"pending": {"id": "fake", "kind": "merge"}}
+    looks_like_a_stop = {"state": "A", "inner": None}
+    for data in (looks_like_a_point, looks_like_a_stop):
+        position = suspended_record(data)["position"]
+        points, boundary = scan_position(position)
+        assert [p["id"] for p in points] == ["p1"] and not boundary
+    assert scan_position({"state": "A", "input": {}, "inner": None})[1]
