@@ -2,9 +2,10 @@
 
 Two passes, both reporting all they find:
 
-1. **Structure**: `schema/asl.schema.json` (Draft 2020-12) through jsonschema. Each validation
-   error becomes a `Problem` whose message is written here, keyed on the failing keyword, rather
-   than jsonschema's own wording.
+1. **Structure**: `schema/asl.schema.json` (Draft 2020-12). Its compiled form
+   (`schema/generated_check.py`, made by fastjsonschema) says whether the definition is valid;
+   only when it is not does jsonschema run, and each of its errors becomes a `Problem` whose
+   message is written here, keyed on the failing keyword, rather than jsonschema's own wording.
 2. **Meaning**: plain check functions, jsonschema's keyword style. Machine-level checks take
    `(machine, at)`; state-level checks take `(state, at, language)`. All of them tolerate a
    document that failed pass 1 (they skip any field of the wrong shape, which pass 1 reports).
@@ -145,7 +146,7 @@ def find_problems(doc: JSON, *, structure: bool = True) -> list[Problem]:
         return [too_deep]
     machines = list(_machines(doc))
     problems: list[Problem] = []
-    if structure:
+    if structure and not _passes_compiled_check(doc):
         for machine in machines:
             problems.extend(_schema_problems(machine))
     problems.extend(_semantic_problems(doc, machines))
@@ -153,6 +154,22 @@ def find_problems(doc: JSON, *, structure: bool = True) -> list[Problem]:
 
 
 # -------------------------------------------------------------------------------- structure
+
+
+def _passes_compiled_check(doc: JSON) -> bool:
+    """The schema's compiled yes/no check (schema/generated_check.py): a valid definition
+    passes without importing jsonschema; any other answer sends it through jsonschema, which
+    finds and words the problems. The check is never more lenient than jsonschema (a test holds
+    it to that), so a pass here is as good as an empty jsonschema report."""
+    from fastjsonschema import JsonSchemaException
+
+    from .schema import generated_check
+
+    try:
+        generated_check.validate(doc)
+    except (JsonSchemaException, RecursionError):
+        return False
+    return True
 
 
 @cache

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from .dataflow.assign import Assignment, variable_name
@@ -313,48 +312,6 @@ _MACHINES: dict[tuple[str, str | None], Machine] = {}
 _MACHINE_CACHE_SIZE = 256
 
 
-def _validated_marker(digest: str) -> Any:
-    """Where a process notes that a definition (by hash, per statebox version) passed
-    validation: STATEBOX_CACHE_DIR, else ~/.cache/statebox; None when neither is usable."""
-    import os
-    from pathlib import Path as FilePath
-
-    base = os.environ.get("STATEBOX_CACHE_DIR") or (
-        os.path.join(os.environ["HOME"], ".cache", "statebox") if os.environ.get("HOME") else ""
-    )
-    if not base:
-        return None
-    # Keyed by the schema's own content too: a changed schema validates everything again.
-    return FilePath(base) / "validated" / f"{_schema_digest()}-{digest}"
-
-
-@lru_cache(maxsize=1)
-def _schema_digest() -> str:
-    from pathlib import Path as FilePath
-
-    schema = FilePath(__file__).with_name("schema") / "asl.schema.json"
-    return hashlib.sha256(schema.read_bytes()).hexdigest()[:16]
-
-
-def validated_before(digest: str) -> bool:
-    marker = _validated_marker(digest)
-    try:
-        return marker is not None and marker.is_file()
-    except OSError:
-        return False
-
-
-def remember_validated(digest: str) -> None:
-    marker = _validated_marker(digest)
-    if marker is None:
-        return
-    try:
-        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        marker.touch()
-    except OSError:  # a read-only or full disk only costs the next cold start some time
-        pass
-
-
 _BY_HASH: dict[tuple[str, str | None], Machine] = {}
 
 
@@ -448,24 +405,10 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
 def _build(doc: JSON, digest: str, name: str | None, text: str = "") -> Machine:
     from .checks import find_problems
 
-    if validated_before(digest):
-        # Passed the JSON Schema pass in an earlier process: run only the semantic checks
-        # (importing jsonschema is most of a cold start). Any doubt — a problem, an exception
-        # from a stale or planted marker — falls back to the full validation below.
-        try:
-            if not find_problems(doc, structure=False):
-                return _compile(doc, digest, name, text)
-        except NotImplementedError:
-            raise
-        except Exception:  # noqa: BLE001
-            pass
-
     problems = find_problems(doc)
     if problems:
         raise DefinitionError(problems)
-    machine = _compile(doc, digest, name, text)
-    remember_validated(digest)
-    return machine
+    return _compile(doc, digest, name, text)
 
 
 def _compile(doc: JSON, digest: str, name: str | None, text: str) -> Machine:

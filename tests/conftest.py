@@ -7,12 +7,6 @@ restarted on the same port and data dir, which the durability tests use (AOF on)
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-# The validated-definitions cache of this test session lives in a temporary folder, not ~/.cache.
-os.environ.setdefault("STATEBOX_CACHE_DIR", tempfile.mkdtemp(prefix="statebox-test-cache-"))
-
 import shutil
 import signal
 import socket

@@ -1,0 +1,113 @@
+"""The schema's compiled check (statebox/schema/generated_check.py) against jsonschema.
+
+`checks.find_problems` trusts a pass of the compiled check as much as an empty jsonschema
+report, so the compiled check must never accept what jsonschema rejects. Held to that over
+every definition in the conformance corpus and state_machines/, and over mutated ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, seed
+from hypothesis import strategies as st
+from test_fuzz import BASES, JSON_VALUES, KEYS, _locations, fuzz_settings
+
+from statebox import checks
+from statebox.schema import generated_check
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = sorted((ROOT.parent / "shared" / "conformance" / "cases").glob("*/*.json"))
+MACHINES = sorted((ROOT / "state_machines").glob("*.json"))
+
+
+def jsonschema_problems(doc: Any) -> list[Any]:
+    return [p for machine in checks._machines(doc) for p in checks._schema_problems(machine)]
+
+
+def agree(doc: Any) -> tuple[bool, bool]:
+    """(compiled check passes, jsonschema finds nothing); fails the test if the first is
+    true and the second false."""
+    if not isinstance(doc, dict) or checks._nesting_problem(doc) is not None:
+        return False, False  # find_problems answers these before any schema pass
+    passes = checks._passes_compiled_check(doc)
+    valid = not jsonschema_problems(doc)
+    assert valid or not passes, f"the compiled check accepts what jsonschema rejects: {doc!r}"
+    return passes, valid
+
+
+def test_the_compiled_check_is_generated_from_the_current_schema() -> None:
+    schema = ROOT / "statebox" / "schema" / "asl.schema.json"
+    assert generated_check.SCHEMA_SHA256 == hashlib.sha256(schema.read_bytes()).hexdigest(), (
+        "asl.schema.json changed: run scripts/generate_schema_check.py"
+    )
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_schema_check.py"), "--check"], capture_output=True
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_every_corpus_definition_gets_the_same_verdict_from_both() -> None:
+    verdicts = [agree(json.loads(p.read_text())["definition"]) for p in CORPUS]
+    verdicts += [agree(json.loads(p.read_text())) for p in MACHINES]
+    assert len(verdicts) > 800 or not CORPUS
+    disagreements = [v for v in verdicts if v[0] != v[1]]
+    # Stricter is allowed (jsonschema then runs and finds nothing), but every valid definition
+    # in the corpus takes the fast path: the check is not a no-op.
+    assert disagreements == []
+    assert sum(passes for passes, _ in verdicts) > 0.8 * len(verdicts)
+
+
+@seed(8101)
+@fuzz_settings(400)
+@given(st.data())
+def test_mutated_definitions_are_never_accepted_by_the_compiled_check_alone(data: st.DataObject) -> None:
+    doc = copy.deepcopy(data.draw(st.sampled_from(BASES)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        locations = _locations(doc)
+        if not locations:
+            break
+        where = data.draw(st.sampled_from(locations))
+        parent = doc
+        for step in where[:-1]:
+            parent = parent[step]
+        action = data.draw(st.sampled_from(["delete", "replace", "rename"]))
+        if action == "delete" and isinstance(parent, dict):
+            del parent[where[-1]]
+        elif action == "rename" and isinstance(parent, dict):
+            parent[data.draw(KEYS)] = parent.pop(where[-1])
+        else:
+            parent[where[-1]] = data.draw(JSON_VALUES)
+    agree(doc)
+
+
+PROBE = """
+import json, sys, statebox
+try:
+    result = statebox.run(json.loads(sys.argv[1]), {})
+    answer = [result.status, result.output]
+except statebox.DefinitionError as refused:
+    answer = [[p.pointer, p.message] for p in refused.problems]
+print(json.dumps([answer, "jsonschema" in sys.modules]))
+"""
+
+
+def run_fresh(definition: dict) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(definition)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_valid_definition_never_imports_jsonschema_and_an_invalid_one_is_explained() -> None:
+    valid = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
+    assert run_fresh(valid) == [["SUCCEEDED", {"ok": True}], False]
+    invalid = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Reslt": 1, "End": True}}}
+    problems, imported = run_fresh(invalid)
+    assert imported and problems == [["/States/A/Reslt", "unknown field 'Reslt'; did you mean 'Result'?"]]
