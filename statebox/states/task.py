@@ -26,21 +26,30 @@ class TaskState(RecoverableState):
     # TimeoutSecondsPath (parse.PathValue) or a `{% %}` TimeoutSeconds (JsonataValue)
     timeout_source: Any = None
     heartbeat_seconds: float | None = None
+    heartbeat_source: Any = None  # HeartbeatSecondsPath or a `{% %}` HeartbeatSeconds
     resume_schema: JSON = None  # statebox extension: JSON Schema a resume input must match
 
     def timeout(self, data: JSON, frame: Frame) -> float | None:
-        source = self.timeout_source
+        return self._seconds(self.timeout_source, self.timeout_seconds, "TimeoutSeconds", data, frame)
+
+    def heartbeat(self, data: JSON, frame: Frame) -> float | None:
+        return self._seconds(self.heartbeat_source, self.heartbeat_seconds, "HeartbeatSeconds", data, frame)
+
+    def _seconds(
+        self, source: Any, literal: float | None, field: str, data: JSON, frame: Frame
+    ) -> float | None:
+        """A literal number of seconds, or one a path or JSONata expression gives at run time."""
         if source is None:
-            return self.timeout_seconds
+            return literal
         value = source.read(data, frame)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             shown = "nothing" if value is MISSING else repr(value)
-            field = "TimeoutSecondsPath" if hasattr(source, "path") else "TimeoutSeconds"
+            named = f"{field}Path" if hasattr(source, "path") else field
             raise StatesError(
                 source.error,
-                f"The {field} '{source.text}' of state '{self.name}' must reference a positive "
+                f"The {named} '{source.text}' of state '{self.name}' must reference a positive "
                 f"integer, got {shown}.",
             )
         return float(value)
@@ -55,12 +64,11 @@ class TaskState(RecoverableState):
             kind = "merge" if self.resource.is_suspend else "token"
             point = runtime.new_point(kind, self.name, timeout, None)
             point["schema"] = self.resume_schema
-            if self.heartbeat_seconds:
+            heartbeat = self.heartbeat(raw_input, frame)
+            if heartbeat:
                 # The caller must heartbeat (or answer) within this window: States.HeartbeatTimeout.
-                point["heartbeat"] = self.heartbeat_seconds
-                point["heartbeatDue"] = iso_timestamp(
-                    runtime.clock.now() + timedelta(seconds=self.heartbeat_seconds)
-                )
+                point["heartbeat"] = heartbeat
+                point["heartbeatDue"] = iso_timestamp(runtime.clock.now() + timedelta(seconds=heartbeat))
             frame.task_token = point["token"]
         effective = self.flow.effective_input(raw_input, frame)
         if point is not None and self.resource.is_suspend:
@@ -94,7 +102,7 @@ class TaskState(RecoverableState):
         if event.kind == "heartbeat_timeout":
             raise StatesError(
                 ErrorName.HEARTBEAT_TIMEOUT,
-                f"The task '{self.name}' sent no heartbeat within {self.heartbeat_seconds:g} seconds.",
+                f"The task '{self.name}' sent no heartbeat within {point.get('heartbeat', 0):g} seconds.",
             )
         if event.kind == "timeout":
             # AWS: a callback task that outlives TimeoutSeconds fails with States.Timeout.
@@ -111,10 +119,11 @@ class TaskState(RecoverableState):
 
 def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
     timeout = builder.value(spec, "TimeoutSeconds", at, language, "TimeoutSecondsPath")
-    # Literal HeartbeatSeconds are enforced on suspended tasks; a HeartbeatSecondsPath or `{% %}`
-    # value is compiled and checked but not enforced (yet).
+    # Heartbeats are enforced on suspended tasks (callback and module:suspend), where the
+    # outside world has to report in; an action run inline has only its timeout.
     heartbeat = builder.value(spec, "HeartbeatSeconds", at, language, "HeartbeatSecondsPath")
     literal_timeout = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    literal_heartbeat = isinstance(heartbeat, (int, float)) and not isinstance(heartbeat, bool)
     return TaskState(
         name=name,
         pointer=at,
@@ -123,9 +132,8 @@ def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -
         resource=ResourceRef.parse(spec["Resource"]),
         timeout_seconds=float(timeout) if literal_timeout else None,
         timeout_source=None if timeout is None or literal_timeout else timeout,
-        heartbeat_seconds=float(heartbeat)
-        if isinstance(heartbeat, (int, float)) and not isinstance(heartbeat, bool)
-        else None,
+        heartbeat_seconds=float(heartbeat) if literal_heartbeat else None,
+        heartbeat_source=None if heartbeat is None or literal_heartbeat else heartbeat,
         resume_schema=spec.get("ResumeSchema"),
         retriers=builder.retriers(spec),
         catchers=builder.catchers(spec, at, language),

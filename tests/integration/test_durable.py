@@ -320,3 +320,30 @@ async def test_data_that_looks_like_a_position_is_only_data(store: Any, make_eng
         assert len(started.pending) == 1  # no point made of the data
         finished = await engine.resume(started.continuation, {"ok": 1})
         assert finished.output == {**data, "ok": 1}
+
+
+async def test_a_heartbeat_window_read_from_the_input_is_enforced(store: Any, make_engine: Any, clock: Any) -> None:
+    engine = make_engine(store)
+    by_path = suspend_state(HeartbeatSecondsPath="$.beat", Next="Done")
+    by_jsonata = suspend_state(QueryLanguage="JSONata", HeartbeatSeconds="{% $states.input.beat %}", Next="Done")
+    for work in (by_path, by_jsonata):
+        catch = [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Lost"}]
+        machine = {
+            "StartAt": "Work",
+            "States": {
+                "Work": {**work, "TimeoutSeconds": 3600, "Catch": catch},
+                "Lost": {"Type": "Pass", "Result": "no heartbeat", "End": True},
+                "Done": {"Type": "Pass", "End": True},
+            },
+        }
+        started = await engine.start(machine, {"beat": 30})
+        clock.advance(25)
+        await engine.heartbeat(started.continuation)
+        clock.advance(25)  # 50 s in, but 25 s after the last heartbeat
+        assert await engine.run_due_timers() == 0
+        clock.advance(31)
+        assert await engine.run_due_timers() == 1
+        record = await engine.describe_execution(started.execution_id)
+        assert record["output"] == "no heartbeat", work
+        refused = await engine.start(machine, {"beat": "soon"})
+        assert refused.status == "FAILED" and "must reference a positive integer" in refused.cause
