@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import platform
-import re
 import shutil
 import socket
 import statistics
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402, TID251 - the benchmark measures the Redis client itself
+from doc_sections import write_section  # noqa: E402 - beside this script
 from redis.asyncio.connection import AbstractConnection  # noqa: E402, TID251
 
 from statebox.config import Settings  # noqa: E402
@@ -80,9 +80,25 @@ class Server:
             self.port = sock.getsockname()[1]
         self.directory = tempfile.mkdtemp(prefix="statebox-bench-")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.directory,
-             "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                self.directory,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -308,10 +324,10 @@ def report(results: dict[str, Any], runs: int, executions: int, machine: str) ->
         SECTION,
         "",
         f"Recorded {datetime.now(UTC):%Y-%m-%d} by `bench/store_costs.py` on {machine}.",
-        "Rerun: `.venv/bin/python bench/store_costs.py` (options: `--runs N`, `--no-write`).",
+        "Rerun: `.venv/bin/python bench/store_costs.py` (options: `--runs N`, `--no-write`, `--json F`).",
         "",
-        "The machine suspends at one `module:suspend` Task; the execution input is `{\"doc\": \"xxx…\"}`",
-        "sized so its JSON is the given data size. Single Redis server, `RedisStore.connect(\"redis://…\")`.",
+        'The machine suspends at one `module:suspend` Task; the execution input is `{"doc": "xxx…"}`',
+        'sized so its JSON is the given data size. Single Redis server, `RedisStore.connect("redis://…")`.',
         "",
         "### Round trips",
         "",
@@ -373,16 +389,15 @@ def report(results: dict[str, Any], runs: int, executions: int, machine: str) ->
         "no copy per execution)."
         + (" A lock key was left behind while suspended (unexpected)." if lock_seen else ""),
         "",
-        "The record holds the execution's data several times over: the execution input, the "
-        "suspended state's input in the position tree, and the pending point's data (in the "
-        "position tree and in `pending`), so a suspended execution costs about "
+        "The execution input, the suspended state's input and the pending point's data are one "
+        "object here, written once (`statebox/records.py`), so a suspended execution costs about "
         f"{results[SIZES[-1][0]]['bytes']['record_json'] / SIZES[-1][1]:.1f}× its data size "
-        "for large data.",
+        "for large data; the rest is the record's own fields, history and token.",
         "",
         "### Latency on loopback",
         "",
         f"Median wall time of {runs} operations each through `Engine` (interpreter, JSON and store "
-        "together); \"in store\" is the median time inside `RedisStore.save` / `claim` / "
+        'together); "in store" is the median time inside `RedisStore.save` / `claim` / '
         "`load_definition` (round trips plus encoding and decoding the record). A bare `PING` on "
         "the same client is timed before every operation; its median is the unit of the ÷ columns.",
         "",
@@ -398,16 +413,6 @@ def report(results: dict[str, Any], runs: int, executions: int, machine: str) ->
             f"{t['resume'] / t['ping']:.1f}× |"
         )
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n")
 
 
 async def main(runs: int, executions: int) -> tuple[dict[str, Any], str]:
@@ -438,10 +443,13 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=200, help="operations timed per size (default 200)")
     parser.add_argument("--executions", type=int, default=100, help="executions for the bytes table")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
+    parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
     results, machine = asyncio.run(main(options.runs, options.executions))
     section = report(results, options.runs, options.executions, machine)
     print(section)
+    if options.json:
+        Path(options.json).write_text(json.dumps({"machine": machine, "sizes": results}, indent=1))
     if not options.no_write:
-        write_section(ROOT / "docs" / "benchmarks.md", section)
+        write_section(SECTION, section)
         print(f"written to {ROOT / 'docs' / 'benchmarks.md'}", file=sys.stderr)
