@@ -27,10 +27,8 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,24 +38,11 @@ from typing import Any
 import aiohttp  # noqa: TID251 - the load generator is an HTTP client
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the bench package, beside statebox
+
+from bench.loopback import LoopbackRedis, free_port, wait_port  # noqa: E402
+
 SECRET = "load-test-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 def start_server(redis_url: str, prefix: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -269,33 +254,6 @@ def account(redis_url: str, prefix: str, report: dict[str, Any]) -> list[str]:
     return problems
 
 
-def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--loglevel",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_port(port)
-    return process, f"redis://127.0.0.1:{port}/0"
-
-
 def markdown(report: dict[str, Any]) -> str:
     lines = [
         "| Phase | Requests | Wall time | Throughput | p50 | p99 | max | Answers | Errors |",
@@ -327,23 +285,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--resumes + --races must not exceed --starts")
     if args.redis_url is None and shutil.which("redis-server") is None:
         parser.error("redis-server is not installed (apt-get install redis-server)")
-    with tempfile.TemporaryDirectory() as directory:
-        redis_process = None
-        redis_url = args.redis_url
-        if redis_url is None:
-            redis_process, redis_url = start_redis(Path(directory))
-        prefix = f"load{time.monotonic_ns()}:"
-        server, base_url = start_server(redis_url, prefix)
-        try:
-            report = asyncio.run(
-                run_load(base_url, starts=args.starts, resumes=args.resumes, races=args.races)
-            )
-            report["problems"] += account(redis_url, prefix, report)
-        finally:
-            stop(server)
-            if redis_process is not None:
-                redis_process.kill()
-                redis_process.wait(10)
+    redis_server = None
+    redis_url = args.redis_url
+    if redis_url is None:
+        redis_server = LoopbackRedis()
+        redis_url = redis_server.url
+    prefix = f"load{time.monotonic_ns()}:"
+    server, base_url = start_server(redis_url, prefix)
+    try:
+        report = asyncio.run(run_load(base_url, starts=args.starts, resumes=args.resumes, races=args.races))
+        report["problems"] += account(redis_url, prefix, report)
+    finally:
+        stop(server)
+        if redis_server is not None:
+            redis_server.stop()
     print(f"statebox load: {args.starts} starts, {args.resumes} resumes (twice), {args.races} raced pairs")
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")

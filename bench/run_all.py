@@ -29,9 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from doc_sections import DOC, write_section
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the bench package, beside statebox
+
+from bench.doc_sections import DOC, write_section  # noqa: E402
+
 PY = sys.executable
 FLOW_TARGETS = {"chain": 5.0, "loop": 5.0, "parallel": 5.0, "map": 10.0, "payload": 20.0}
 

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the bench package, beside statebox
+
+from bench.loopback import LoopbackRedis, free_port  # noqa: E402
 
 FLOW10 = {
     "Comment": "10 Pass states, no Task",
@@ -52,12 +54,6 @@ FLOW10 = {
         for i in range(10)
     },
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Connection:
@@ -331,7 +327,9 @@ def main() -> int:
     parser.add_argument("--profile", help="run the server under cProfile, writing its stats to this file")
     parser.add_argument("--workers", type=int, default=1, help="statebox serve --workers (needs --redis)")
     parser.add_argument(
-        "--no-log-transitions", dest="log_transitions", action="store_false",
+        "--no-log-transitions",
+        dest="log_transitions",
+        action="store_false",
         help="start the server with --no-log-transitions",
     )
     parser.add_argument("--markdown")
@@ -339,6 +337,7 @@ def main() -> int:
     args = parser.parse_args()
 
     processes: list[subprocess.Popen[bytes]] = []
+    redis_server: LoopbackRedis | None = None
     with tempfile.TemporaryDirectory() as tmp:
         machines = Path(tmp) / "machines"
         machines.mkdir()
@@ -352,26 +351,9 @@ def main() -> int:
         store = "embedded in-process store (`statebox serve` without REDIS_URL)"
         try:
             if args.redis:
-                redis_port = free_port()
-                processes.append(
-                    subprocess.Popen(
-                        [
-                            "redis-server",
-                            "--port",
-                            str(redis_port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--save",
-                            "",
-                            "--appendonly",
-                            "no",
-                        ],
-                        stdout=subprocess.DEVNULL,
-                    )
-                )
-                env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-                store = f"redis-server {_redis_version()} on loopback, no persistence"
-                time.sleep(0.3)
+                redis_server = LoopbackRedis()
+                env["REDIS_URL"] = redis_server.url
+                store = f"redis-server {LoopbackRedis.version()} on loopback, no persistence"
             port = free_port()
             log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
             profile = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
@@ -411,6 +393,8 @@ def main() -> int:
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            if redis_server is not None:
+                redis_server.stop()
     text = markdown(results, store, args.concurrency, args.duration)
     print(text)
     if args.markdown:
@@ -418,14 +402,6 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"store": store, "results": results}, indent=1))
     return 0
-
-
-def _redis_version() -> str:
-    out = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
-    for part in out.split():
-        if part.startswith("v="):
-            return part[2:]
-    return "?"
 
 
 if __name__ == "__main__":

@@ -26,12 +26,8 @@ import argparse
 import asyncio
 import json
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,9 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402, TID251 - the benchmark measures the Redis client itself
-from doc_sections import write_section  # noqa: E402 - beside this script
 from redis.asyncio.connection import AbstractConnection  # noqa: E402, TID251
 
+from bench.doc_sections import write_section  # noqa: E402
+from bench.loopback import LoopbackRedis  # noqa: E402
 from statebox.config import Settings  # noqa: E402
 from statebox.continuations import ContinuationSigner  # noqa: E402
 from statebox.engine import Engine  # noqa: E402
@@ -70,56 +67,6 @@ def data_of_size(size: int) -> dict[str, str]:
     """Execution input whose compact JSON is `size` bytes."""
     overhead = len(json.dumps({"doc": ""}, separators=(",", ":")))
     return {"doc": "x" * (size - overhead)}
-
-
-# ----------------------------------------------------------------------------- redis-server
-class Server:
-    def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.directory = tempfile.mkdtemp(prefix="statebox-bench-")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                self.directory,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-                "--loglevel",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not start")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- round trips
@@ -416,9 +363,7 @@ def report(results: dict[str, Any], runs: int, executions: int, machine: str) ->
 
 
 async def main(runs: int, executions: int) -> tuple[dict[str, Any], str]:
-    if shutil.which("redis-server") is None:
-        raise SystemExit("redis-server is not installed (Debian package redis-server)")
-    server = Server()
+    server = LoopbackRedis()
     try:
         store = RedisStore.connect(server.url)
         engine = make_engine(store)

@@ -1,17 +1,14 @@
 """Shared fixtures: a fake clock, seeded entropy, a helper that runs a definition, and a real
 redis-server (`redis_server`) for the integration and end-to-end tests.
 
-`RedisServer` starts on a free port in a temp dir; it can also be killed with SIGKILL and
-restarted on the same port and data dir, which the durability tests use (AOF on).
+`RedisServer` (bench/loopback.py, shared with the benchmarks) starts on a free port in a temp
+dir; it can also be killed with SIGKILL and restarted on the same port and data dir, which the
+durability tests use (AOF on).
 """
 
 from __future__ import annotations
 
 import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,10 @@ from typing import Any
 import pytest
 
 import statebox
+from bench.loopback import RedisServer, free_port
 from statebox.ports import FakeClock, SeededEntropy
+
+__all__ = ["RedisServer", "free_port"]  # re-exported: the integration and e2e tests import them here
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,61 +46,6 @@ def run_machine(fake_clock: FakeClock):
 def machine(*states: tuple[str, dict[str, Any]], start: str | None = None) -> dict[str, Any]:
     """A definition from (name, state) pairs; the first is the start."""
     return {"StartAt": start or states[0][0], "States": dict(states)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    def __init__(self, directory: Path, *, aof: bool = False, extra: tuple[str, ...] = ()) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.aof = aof
-        self.extra = extra  # more redis-server options, e.g. ("--enable-debug-command", "yes")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = [
-            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-            "--dir", str(self.directory), "--save", "", "--daemonize", "no",
-            "--protected-mode", "yes", "--loglevel", "warning",
-        ]
-        if self.aof:
-            args += ["--appendonly", "yes", "--appendfsync", "always"]
-        else:
-            args += ["--appendonly", "no"]
-        args += list(self.extra)
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown save, as a crash."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-            self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
 
 
 @pytest.fixture(scope="session")

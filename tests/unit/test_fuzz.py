@@ -180,13 +180,12 @@ def test_parse_random_text(text: Any) -> None:
     parse_only_definition_errors(text)
 
 
-@seed(8003)
-@fuzz_settings(250)
-@given(st.data())
-def test_parse_mutated_definitions(data: st.DataObject) -> None:
-    tick("validator")
+def mutated_definition(data: st.DataObject, edits: int = 4, duplicate: bool = True) -> Any:
+    """One of BASES with 1 to `edits` random edits: a field deleted, replaced, renamed, or (with
+    `duplicate`) replaced by a copy of the whole document (self-similar nesting)."""
     doc = copy.deepcopy(data.draw(st.sampled_from(BASES)))
-    for _ in range(data.draw(st.integers(1, 4))):
+    actions = ["delete", "replace", "rename"] + (["duplicate"] if duplicate else [])
+    for _ in range(data.draw(st.integers(1, edits))):
         locations = _locations(doc)
         if not locations:
             break
@@ -194,15 +193,24 @@ def test_parse_mutated_definitions(data: st.DataObject) -> None:
         parent = doc
         for step in where[:-1]:
             parent = parent[step]
-        action = data.draw(st.sampled_from(["delete", "replace", "rename", "duplicate"]))
+        action = data.draw(st.sampled_from(actions))
         if action == "delete" and isinstance(parent, dict):
             del parent[where[-1]]
         elif action == "rename" and isinstance(parent, dict):
             parent[data.draw(KEYS)] = parent.pop(where[-1])
         elif action == "duplicate":
-            parent[where[-1]] = copy.deepcopy(doc)  # self-similar nesting
+            parent[where[-1]] = copy.deepcopy(doc)
         else:
             parent[where[-1]] = data.draw(JSON_VALUES)
+    return doc
+
+
+@seed(8003)
+@fuzz_settings(250)
+@given(st.data())
+def test_parse_mutated_definitions(data: st.DataObject) -> None:
+    tick("validator")
+    doc = mutated_definition(data)
     parse_only_definition_errors(doc)
     parse_only_definition_errors(json.dumps(doc))
 
