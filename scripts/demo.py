@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def call(method: str, url: str, body: bytes | None = None, shown: str = "") -> dict:
     print(f"\n$ curl -X {method} {shown}'{url}'")
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             status, text = response.status, response.read().decode()
@@ -41,14 +42,18 @@ def main() -> None:
     wait_until_up()
     definition = (ROOT / "state_machines" / "incsquare.json").read_bytes()
     started = call(
-        "POST", f"{BASE}?input=6", definition,
+        "POST",
+        f"{BASE}?input=6",
+        definition,
         "-H 'Content-Type: application/json' -d @state_machines/incsquare.json ",
     )
     token = started["continuation"]
     call("POST", f"{BASE}?continuation={token}")
     call("POST", f"{BASE}?continuation={token}")
-    print(f"\nThe dev server is still running at {BASE} — try state_machines/approval.json, "
-          f"or open {BASE}?execution={started['executionId']} . Ctrl-C stops it.")
+    print(
+        f"\nThe dev server is still running at {BASE} — try state_machines/approval.json, "
+        f"or open {BASE}?execution={started['executionId']} . Ctrl-C stops it."
+    )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,15 @@ SCHEMA_SHA256 = "{digest}"  # of the schema file this was generated from
 '''
 
 
+ANNOTATIONS = frozenset({"$comment", "description", "title"})
+
+
 def unsupported_keywords(schema: Any, at: str = "") -> list[str]:
     found: list[str] = []
     if isinstance(schema, dict):
+        if "$ref" in schema and set(schema) - ANNOTATIONS - {"$ref"}:
+            # Draft 7 ignores whatever stands beside a $ref; 2020-12 applies it.
+            found.append(f"{at}/$ref with {sorted(set(schema) - ANNOTATIONS - {'$ref'})} beside it")
         for key, value in schema.items():
             if key in ("properties", "$defs"):
                 for name, sub in value.items():

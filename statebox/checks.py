@@ -134,7 +134,9 @@ _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(
 
 def find_problems(doc: JSON, *, structure: bool = True) -> list[Problem]:
     """Every structural and semantic problem in `doc`, in document order; [] when it is valid.
-    `structure=False` skips the JSON Schema pass (for a definition known to have passed it).
+    `doc` is decoded JSON (dict, list, str, int, float, bool, None), as `parse` passes it: a
+    tuple, say, is not an array here. `structure=False` skips the JSON Schema pass (for a
+    definition known to have passed it).
 
     Never raises, whatever `doc` is: a non-object, a wrong shape anywhere, absurd nesting.
     """

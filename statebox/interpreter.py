@@ -120,6 +120,7 @@ class Runtime:
         return encoded
 
 
+MAX_SECONDS = 99_999_999  # AWS: the most a Wait, TimeoutSeconds or HeartbeatSeconds may say
 MAX_VARIABLE_BYTES = 256 * 1024  # AWS: one variable, and all the values of one Assign
 MAX_VARIABLES_BYTES = 10 * 1024 * 1024  # AWS: every variable of an execution together
 

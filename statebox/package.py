@@ -26,7 +26,8 @@ Why this shape (openwhisk-contract.md §4.3-§4.4, §5.3):
 - Bytecode for the runtime's CPython: every .py file gets its `__pycache__/*.cpython-311.pyc`,
   compiled here as an unchecked hash-based pyc (PEP 552: valid whatever the unpacked files'
   times, and the same bytes for the same source), so a cold container imports without compiling
-  (about half of statebox's import time). Only when the packaging Python is the runtime's
+  (about half of statebox's import time). Unchecked means an edit to an unpacked .py file is
+  not seen: change the source and build the zip again. Only when the packaging Python is the runtime's
   version (pip's own `--no-compile` and the local __pycache__ folders are left out); otherwise
   the zip has no .pyc and the image's Python compiles on import, as before.
 - Entries are sorted and time-stamped 1980-01-01, so the same inputs give the same zip.
@@ -102,11 +103,13 @@ class PackageReport:
 def runtime_requirements() -> list[str]:
     """statebox's runtime dependencies (no extras), as requirement strings, minus NOT_VENDORED."""
     # A checkout's pyproject.toml first: an editable install's metadata is as old as the install.
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    if pyproject.is_file():
-        import tomllib
+    import tomllib
 
-        declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    project = tomllib.loads(text).get("project", {})
+    if project.get("name") == "statebox":
+        declared = project["dependencies"]
     else:
         declared = importlib.metadata.requires("statebox") or []
     out = []
@@ -239,7 +242,7 @@ def _bytecode(source: bytes, name: str) -> bytes | None:
     import marshal
 
     try:
-        code = compile(source, name, "exec", dont_inherit=True)
+        code = compile(source, name, "exec", dont_inherit=True, optimize=0)  # asserts kept, as imported
     except (SyntaxError, ValueError):
         return None  # e.g. a vendored file for another Python: imported never, compiled never
     unchecked_hash_based = (0b01).to_bytes(4, "little")

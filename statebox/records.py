@@ -55,6 +55,7 @@ def share_repeated_data(record: dict[str, Any]) -> dict[str, Any]:
     out = sharing.replace(record, _TOP_DATA_KEYS)
     out["position"] = sharing.within(record.get("position"))
     out[SHARED] = sharing.shared
+    out["format"] = RECORD_FORMAT  # a format 1 record being saved again is written as format 2
     return out
 
 

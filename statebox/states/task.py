@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..errors import StatesError
-from ..interpreter import Frame, iso_timestamp
+from ..interpreter import MAX_SECONDS, Frame, iso_timestamp
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import Suspension
@@ -44,13 +44,13 @@ class TaskState(RecoverableState):
         value = source.read(data, frame)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SECONDS:
             shown = "nothing" if value is MISSING else repr(value)
             named = f"{field}Path" if hasattr(source, "path") else field
             raise StatesError(
                 source.error,
                 f"The {named} '{source.text}' of state '{self.name}' must reference a positive "
-                f"integer, got {shown}.",
+                f"integer of at most {MAX_SECONDS}, got {shown}.",
             )
         return float(value)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from ..errors import StatesError
-from ..interpreter import Frame
+from ..interpreter import MAX_SECONDS, Frame
 from ..model import State
 from ..paths import MISSING
 from ..suspension import Suspension
@@ -48,6 +48,12 @@ class WaitState(State):
                     source.error,
                     f"The {_field(source, 'Seconds')} parameter references a negative value: "
                     f"{source.text} == {value}",
+                )
+            if value > MAX_SECONDS:
+                raise StatesError(
+                    source.error,
+                    f"The {_field(source, 'Seconds')} parameter references more than {MAX_SECONDS} "
+                    f"seconds: {source.text} == {value}",
                 )
             return float(value)
         moment = self.timestamp

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import machine
 
+import statebox
 from statebox.config import Settings
 from statebox.ports import FakeClock
 
@@ -235,3 +236,44 @@ async def test_a_runaway_loop_in_a_branch_is_not_caught(run_machine: Any) -> Non
         ("Done", {"Type": "Succeed"}),
     )
     assert_transition_limit(await run_machine(definition, {}, settings=Settings(max_transitions=40)), 40)
+
+
+# AWS's most for a number of seconds; beyond it a date overflowed into a traceback before.
+TOO_LONG = 100_000_000
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer"),
+    [
+        (machine(("T", {"Type": "Task", "Resource": "module:suspend", "TimeoutSeconds": TOO_LONG, "End": True})),
+         "/States/T/TimeoutSeconds"),
+        (machine(("T", {"Type": "Task", "Resource": "module:suspend", "HeartbeatSeconds": TOO_LONG, "End": True})),
+         "/States/T/HeartbeatSeconds"),
+        (machine(("W", {"Type": "Wait", "Seconds": TOO_LONG, "End": True})), "/States/W/Seconds"),
+        ({"TimeoutSeconds": TOO_LONG, **machine(("P", {"Type": "Pass", "End": True}))}, "/TimeoutSeconds"),
+    ],
+)  # fmt: skip
+async def test_seconds_past_the_aws_maximum_are_refused_in_the_definition(
+    run: Any, definition: Any, pointer: str
+) -> None:
+    with pytest.raises(statebox.DefinitionError) as refused:
+        await run(definition, {})
+    assert [(p.pointer, p.message) for p in refused.value.problems] == [
+        (pointer, f"must be at most 99999999, got {TOO_LONG}")
+    ]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Task", "Resource": "module:suspend", "TimeoutSecondsPath": "$.n"},
+        {"Type": "Task", "Resource": "module:suspend", "HeartbeatSecondsPath": "$.n"},
+        {"Type": "Task", "Resource": "module:suspend", "QueryLanguage": "JSONata", "TimeoutSeconds": "{% $states.input.n %}"},
+        {"Type": "Wait", "SecondsPath": "$.n"},
+        {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": "{% $states.input.n %}"},
+    ],
+)  # fmt: skip
+async def test_seconds_past_the_aws_maximum_read_at_run_time_fail_the_state(run: Any, state: Any) -> None:
+    result = await run(machine(("S", {**state, "End": True})), {"n": TOO_LONG})
+    assert result.status == "FAILED" and str(TOO_LONG) in result.cause
+    assert "99999999" in result.cause

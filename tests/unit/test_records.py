@@ -73,3 +73,10 @@ def test_walks_of_the_position_never_enter_data() -> None:
         points, boundary = scan_position(position)
         assert [p["id"] for p in points] == ["p1"] and not boundary
     assert scan_position({"state": "A", "input": {}, "inner": None})[1]
+
+
+def test_a_format_1_record_saved_again_says_format_2_when_it_shares() -> None:
+    record = suspended_record(DOC)
+    record["format"] = 1
+    assert json.loads(encode_record(record))["format"] == RECORD_FORMAT == 2
+    assert record["format"] == 1  # the live record is left as it is
