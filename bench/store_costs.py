@@ -234,6 +234,8 @@ async def latency(engine: Engine, store: RedisStore, data: Any, runs: int) -> di
         "resume": statistics.median(resumes),
         "resume_store": statistics.median(resume_store),
         "ping": statistics.median(pings),
+        "suspend_p99": statistics.quantiles(starts, n=100)[98],
+        "resume_p99": statistics.quantiles(resumes, n=100)[98],
     }
 
 
