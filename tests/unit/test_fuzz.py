@@ -273,7 +273,9 @@ INPUTS = (
             "a": JSON_VALUES,
             "b": JSON_VALUES,
             "s": st.text(max_size=20) | st.sampled_from(['{"k": 1}', "a,b", "aXb", "SGVsbG8="]),
-            "n": st.integers(-3, 30) | st.floats(allow_nan=False, allow_infinity=False),
+            "n": st.integers(-3, 30)
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.sampled_from([99_999_999, 100_000_000, 10**12, 2**70]),  # past AWS's most seconds
             "items": st.lists(JSON_VALUES, max_size=6),
             "t": st.sampled_from(["2025-01-01T00:00:00Z", "nope", 3]),
         },
@@ -306,10 +308,14 @@ def machines(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
             state["Result"] = draw(JSON_VALUES)
         if kind == "Task":
             state["Resource"] = draw(
-                st.sampled_from(["module:increment", "module:square", "module:flaky", "module:nope"])
+                st.sampled_from(
+                    ["module:increment", "module:square", "module:flaky", "module:nope", "module:suspend"]
+                )
             )
             if draw(st.booleans()):
                 state["ResultSelector"] = draw(TEMPLATES)
+            if draw(st.booleans()):
+                state[draw(st.sampled_from(["TimeoutSecondsPath", "HeartbeatSecondsPath"]))] = "$.n"
         if kind in ("Task", "Map", "Parallel") and draw(st.booleans()):
             state["Retry"] = [
                 {"ErrorEquals": draw(ERRORS), "MaxAttempts": draw(st.integers(0, 2)), "IntervalSeconds": 1}
@@ -324,7 +330,9 @@ def machines(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
         if kind == "Wait":
             state.update(flow)
             state[draw(st.sampled_from(["Seconds", "SecondsPath", "Timestamp"]))] = draw(
-                st.sampled_from([0, 1, "$.n", "2026-01-01T00:00:00Z", "$.t"])
+                st.sampled_from(
+                    [0, 1, 99_999_999, 10**12, "$.n", "2026-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "$.t"]
+                )
             )
         if kind == "Fail":
             state.update({"Error": "Boom", "Cause": "fuzz"})
@@ -373,6 +381,37 @@ def test_the_interpreter_returns_results_for_random_machines() -> None:
         loop.close()
     print("interpreter outcomes:", sorted(outcomes))
     assert "SUCCEEDED" in outcomes and any(o.startswith("FAILED") for o in outcomes), outcomes
+
+
+N = "{% $states.input.n %}"
+SUSPEND = {"Type": "Task", "Resource": "module:suspend"}
+SECONDS_STATES = [
+    {"Type": "Wait", "SecondsPath": "$.n"},
+    {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": N},
+    {**SUSPEND, "TimeoutSecondsPath": "$.n"},
+    {**SUSPEND, "HeartbeatSecondsPath": "$.n"},
+    {**SUSPEND, "QueryLanguage": "JSONata", "TimeoutSeconds": N},
+    {**SUSPEND, "QueryLanguage": "JSONata", "HeartbeatSeconds": N},
+]
+
+
+@seed(8009)
+@fuzz_settings(150)
+@given(
+    state=st.sampled_from(SECONDS_STATES),
+    n=st.integers(-(2**70), 2**70) | st.floats() | st.sampled_from([99_999_999, 100_000_000, 10**12]),
+)
+def test_any_number_of_seconds_read_at_run_time_ends_cleanly(state: dict[str, Any], n: Any) -> None:
+    """Waits and task deadlines from the input: too big, negative, fractional or not finite, the
+    state fails or the execution suspends or ends; nothing overflows into a traceback."""
+    tick("seconds")
+    definition = {"StartAt": "S", "States": {"S": {**state, "End": True}}}
+    result = asyncio.run(
+        statebox.run_async(definition, {"n": n}, clock=FakeClock(), entropy=SeededEntropy(1))
+    )
+    assert result.status in ("SUCCEEDED", "FAILED", "SUSPENDED"), result
+    if result.status == "FAILED":
+        assert result.error and result.cause
 
 
 # ---------------------------------------------------------------------------- the handler, state unchanged
