@@ -1,14 +1,19 @@
 """The execution record as stored: one JSON document, in which data the record holds in several
 places is written once.
 
-A suspended execution's record used to carry its data three times over: the execution input,
-the suspended state's input in the position tree, and the pending point's data, which are
-usually one and the same object. Encoding writes every data value (see
-`suspension.DATA_KEYS`) that occurs more than once, by identity, into `"shared"` and leaves
-`"<key>#": <index>` in each place it occurred; decoding puts the one decoded value back in
-every place. Sharing is safe because nothing in the engine changes data in place.
+The same data turns up in several places of a record: a suspended execution's input is usually
+also the suspended state's input and the pending point's data (one object), and a finished
+execution's output shares most of its fields with its input (a resume merges the approver's
+answer into the point's data). Encoding writes each such object once, where it first occurs,
+and lists the other places under `"same"` as pairs of paths, `[where, same as where]`; decoding
+puts the one decoded object back in each place. Sharing is safe because nothing in the engine
+changes data in place.
 
-Record format 2 is format 1 plus that sharing; a format 1 record decodes unchanged.
+What is looked at: the execution's `input` and `output`, every data value of the position tree
+(`suspension.DATA_KEYS`), and the fields of those that are objects (one level down). Only
+containers and long strings count; equal but distinct objects are written as they are.
+
+Record format 2 is format 1 plus `"same"`; a format 1 record decodes unchanged.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ from __future__ import annotations
 from typing import Any
 
 from .jsonio import decode_json, encode_json
-from .suspension import DATA_KEYS, position_nodes
+from .suspension import DATA_KEYS
 
 RECORD_FORMAT = 2
-SHARED = "shared"
-REFERENCE = "#"  # suffix of a key whose value is an index into the record's "shared" list
+SAME = "same"
 _TOP_DATA_KEYS = ("input", "output")
+_LONG_STRING = 64  # shorter strings cost less to repeat than to refer to
+
+Path = list[Any]  # dict keys and list indexes from the record's root
 
 
 def encode_record(record: dict[str, Any]) -> bytes:
@@ -30,88 +37,89 @@ def encode_record(record: dict[str, Any]) -> bytes:
 
 def decode_record(encoded: bytes) -> dict[str, Any]:
     record = decode_json(encoded)
-    if not isinstance(record, dict) or SHARED not in record:
+    if not isinstance(record, dict) or SAME not in record:
         return record  # type: ignore[return-value]
-    shared = record.pop(SHARED)
-    for key in _TOP_DATA_KEYS:
-        if key + REFERENCE in record:
-            record[key] = shared[record.pop(key + REFERENCE)]
-    if isinstance(record.get("position"), dict):
-        _restore(record["position"], shared)
+    for where, source in record.pop(SAME):
+        *parents, last = where
+        _at(record, parents)[last] = _at(record, source)
     return record
 
 
 def share_repeated_data(record: dict[str, Any]) -> dict[str, Any]:
-    """`record` with every repeated data value written once: a new dict, with new dicts along
-    the position tree where something was replaced (`record` itself is left as it is). The
-    record itself when nothing repeats."""
-    counts: dict[int, int] = {}
-    for value in _data_values(record):
-        counts[id(value)] = counts.get(id(value), 0) + 1
-    repeated = {key for key, count in counts.items() if count > 1}
-    if not repeated:
+    """`record` with each object it holds in several places written once: a new dict, with new
+    containers along the paths of the places replaced (`record` and what it holds are left as
+    they are). The record itself when nothing repeats."""
+    first: dict[int, Path] = {}
+    repeats: list[tuple[Path, Path]] = []
+    for path, value in _data_places(record):
+        seen = first.get(id(value))
+        if seen is None:
+            first[id(value)] = path
+        elif not _within(path, repeats):
+            repeats.append((path, seen))
+    if not repeats:
         return record
-    sharing = _Sharing(repeated)
-    out = sharing.replace(record, _TOP_DATA_KEYS)
-    out["position"] = sharing.within(record.get("position"))
-    out[SHARED] = sharing.shared
+    out = dict(record)
+    for path, _ in repeats:
+        _replace_in_copy(out, record, path)
+    out[SAME] = repeats
     out["format"] = RECORD_FORMAT  # a format 1 record being saved again is written as format 2
     return out
 
 
-def _data_values(record: dict[str, Any]) -> list[Any]:
-    """The record's data values worth sharing (non-empty containers, long strings)."""
-    values = [record.get(key) for key in _TOP_DATA_KEYS]
-    for node in position_nodes(record.get("position")):
-        values += [node[key] for key in DATA_KEYS if key in node]
-    return [v for v in values if isinstance(v, dict | list) and v or isinstance(v, str) and len(v) > 64]
+def _data_places(record: dict[str, Any]) -> list[tuple[Path, Any]]:
+    """(path, value) of every shareable data value and of its fields, first occurrences first."""
+    places: list[tuple[Path, Any]] = []
+    for key in _TOP_DATA_KEYS:
+        if key in record:
+            _add_data(places, [key], record[key])
+    _add_position(places, ["position"], record.get("position"))
+    return places
 
 
-class _Sharing:
-    def __init__(self, repeated: set[int]) -> None:
-        self.repeated = repeated
-        self.slots: dict[int, int] = {}
-        self.shared: list[Any] = []
-
-    def replace(self, node: dict[str, Any], data_keys: Any) -> dict[str, Any]:
-        """A copy of `node` whose repeated data values are references; structure not entered."""
-        out: dict[str, Any] = {}
+def _add_position(places: list[tuple[Path, Any]], path: Path, node: Any) -> None:
+    if type(node) is dict:
         for key, value in node.items():
-            if key in data_keys and id(value) in self.repeated:
-                slot = self.slots.get(id(value))
-                if slot is None:
-                    slot = self.slots[id(value)] = len(self.shared)
-                    self.shared.append(value)
-                out[key + REFERENCE] = slot
-            else:
-                out[key] = value
-        return out
-
-    def within(self, value: Any) -> Any:
-        """A copy of a position tree (its structure only) with repeated data as references."""
-        if isinstance(value, dict):
-            out = self.replace(value, DATA_KEYS)
-            for key, item in out.items():
-                if key not in DATA_KEYS and isinstance(item, dict | list):
-                    out[key] = self.within(item)
-            return out
-        if isinstance(value, list):
-            return [self.within(item) for item in value]
-        return value
+            if key in DATA_KEYS:
+                _add_data(places, [*path, key], value)
+            elif type(value) in (dict, list):
+                _add_position(places, [*path, key], value)
+    elif type(node) is list:
+        for index, item in enumerate(node):
+            _add_position(places, [*path, index], item)
 
 
-def _restore(node: dict[str, Any], shared: list[Any]) -> None:
-    """Put shared values back in place of references, in `node` and its position structure."""
-    for key in [k for k in node if k.endswith(REFERENCE)]:
-        node[key[: -len(REFERENCE)]] = shared[node.pop(key)]
-    for key, value in node.items():
-        if key not in DATA_KEYS and isinstance(value, dict | list):
-            _restore_within(value, shared)
+def _add_data(places: list[tuple[Path, Any]], path: Path, value: Any) -> None:
+    if not _shareable(value):
+        return
+    places.append((path, value))
+    if type(value) is dict:
+        places.extend(([*path, key], field) for key, field in value.items() if _shareable(field))
 
 
-def _restore_within(value: Any, shared: list[Any]) -> None:
-    if isinstance(value, dict):
-        _restore(value, shared)
-    elif isinstance(value, list):
-        for item in value:
-            _restore_within(item, shared)
+def _shareable(value: Any) -> bool:
+    kind = type(value)
+    return (kind is dict or kind is list) and len(value) > 0 or kind is str and len(value) > _LONG_STRING
+
+
+def _within(path: Path, repeats: list[tuple[Path, Path]]) -> bool:
+    """True when `path` lies inside a place already replaced (it goes with what replaced it)."""
+    return any(path[: len(where)] == where for where, _ in repeats)
+
+
+def _replace_in_copy(out: dict[str, Any], original: dict[str, Any], path: Path) -> None:
+    """Copy the containers along `path` (once each) and put None at its end."""
+    node, source = out, original
+    for step in path[:-1]:
+        child = node[step]
+        if child is source[step]:  # not copied yet
+            child = dict(child) if type(child) is dict else list(child)
+            node[step] = child
+        node, source = child, source[step]
+    node[path[-1]] = None
+
+
+def _at(record: Any, path: Path) -> Any:
+    for step in path:
+        record = record[step]
+    return record

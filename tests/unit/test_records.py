@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
+from test_fuzz import JSON_VALUES
+
 from statebox.records import RECORD_FORMAT, decode_record, encode_record, share_repeated_data
 from statebox.suspension import scan_position
 
@@ -42,7 +46,7 @@ def test_encoding_leaves_the_live_record_untouched() -> None:
     record = suspended_record(DOC)
     before = json.dumps(record)
     shared = share_repeated_data(record)
-    assert "shared" in shared and "shared" not in record
+    assert "same" in shared and "same" not in record
     assert json.dumps(record) == before
 
 
@@ -58,8 +62,8 @@ def test_a_format_1_record_decodes_unchanged() -> None:
     assert decode_record(json.dumps(record).encode()) == record
 
 
-def test_user_keys_ending_in_the_reference_mark_are_data() -> None:
-    data = {"input#": 0, "nested": {"data#": 1}, "long": "y" * 100}
+def test_user_keys_that_look_like_the_encoding_are_data() -> None:
+    data = {"same": [[["input"], ["output"]]], "input#": 0, "nested": {"data#": 1}, "long": "y" * 100}
     record = suspended_record(data)
     assert decode_record(encode_record(record)) == json.loads(json.dumps(record))
 
@@ -80,3 +84,48 @@ def test_a_format_1_record_saved_again_says_format_2_when_it_shares() -> None:
     record["format"] = 1
     assert json.loads(encode_record(record))["format"] == RECORD_FORMAT == 2
     assert record["format"] == 1  # the live record is left as it is
+
+
+def test_a_finished_record_writes_the_fields_its_output_shares_with_its_input_once() -> None:
+    data = {"doc": "x" * 5000, "items": list(range(100)), "n": 1}
+    record = {"format": RECORD_FORMAT, "input": data, "output": {**data, "approved": True}, "position": None}
+    encoded = encode_record(record)
+    assert len(encoded) < len(json.dumps(data)) + 200  # was twice the data
+    decoded = decode_record(encoded)
+    assert decoded == json.loads(json.dumps(record))
+    assert decoded["output"]["doc"] is decoded["input"]["doc"]
+
+
+@seed(8201)
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.data())
+def test_any_record_decodes_to_what_was_encoded(data: st.DataObject) -> None:
+    """Random data placed, shared or not, in every data place of a nested position tree."""
+    values = data.draw(st.lists(JSON_VALUES, min_size=1, max_size=4))
+    long_texts = ["a" * 70, "b" * 80]
+    pool = values + long_texts + [{"k": t} for t in long_texts] + [{"m": values[0], "t": long_texts[0]}]
+    pick = lambda: data.draw(st.sampled_from(pool))  # noqa: E731 - the same objects, drawn again
+    point = {"id": "p", "kind": "merge", "state": "S", "due": None, "data": pick(), "token": "t"}
+    branch = {"state": "B", "input": pick(), "inner": {"attempts": [], "step": {"pending": point}}}
+    position = {
+        "state": "P",
+        "input": pick(),
+        "variables": {"v": pick()},
+        "inner": {
+            "attempts": [1],
+            "step": {"effective": pick(), "branches": [{"output": pick()}, {"position": branch}]},
+        },
+    }
+    record = {
+        "format": 1,
+        "input": pick(),
+        "output": pick(),
+        "position": position,
+        "history": [{"type": "x"}],
+    }
+    before = json.dumps(record)
+    decoded = decode_record(encode_record(record))
+    assert json.dumps(record) == before  # the live record is untouched
+    expected = json.loads(before)
+    expected["format"] = decoded["format"]
+    assert decoded == expected
