@@ -17,6 +17,11 @@ Access (docs/security.md says what each protects):
     allowed_actions        None: a posted definition may call any action; else only the
                            resources matching one of these globs (module:suspend always)   400
     stored_machines_only   refuse posted definitions; only state_machines/ can be started   403
+    hide_continuations     no answer or execution description shows a continuation, a resume
+                           URL or a pending point's data: a continuation reaches people only
+                           through the workflow's own steps ($$.Task.Token / ResumeUrl given
+                           to an action, e.g. the approval email), so the one who starts an
+                           approval cannot also give it
     production             STATEBOX_MODE=production: a secret and a Redis are required at start-up
 """
 
@@ -55,6 +60,7 @@ class Settings:
     # ("square", "utils/*", "module:increment"); None allows everything (a developer's machine).
     allowed_actions: tuple[str, ...] | None = None
     stored_machines_only: bool = False  # refuse posted definitions (403)
+    hide_continuations: bool = False  # continuations only through the workflow's own steps
     production: bool = False  # STATEBOX_MODE=production: refuse to start without a secret and a Redis
 
     @staticmethod
@@ -85,6 +91,10 @@ class Settings:
         if "STATEBOX_STORED_MACHINES_ONLY" in env:
             values["stored_machines_only"] = parse_flag(
                 env["STATEBOX_STORED_MACHINES_ONLY"], "STATEBOX_STORED_MACHINES_ONLY"
+            )
+        if "STATEBOX_HIDE_CONTINUATIONS" in env:
+            values["hide_continuations"] = parse_flag(
+                env["STATEBOX_HIDE_CONTINUATIONS"], "STATEBOX_HIDE_CONTINUATIONS"
             )
         if "STATEBOX_MODE" in env:
             values["production"] = parse_mode(env["STATEBOX_MODE"])

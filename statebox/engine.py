@@ -657,6 +657,8 @@ class Engine:
 
     def _public_point(self, point: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
+        if self.settings.hide_continuations:
+            return out  # the data too: a callback task's data often carries its token
         if point["kind"] in ("merge", "token") and point.get("token"):
             out["continuation"] = point["token"]
             if self._base(record):

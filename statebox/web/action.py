@@ -46,6 +46,7 @@ PARAMETERS = {
     "statebox_ow_api_key": "ow_api_key",
     "statebox_allowed_actions": "allowed_actions",
     "statebox_stored_machines_only": "stored_machines_only",
+    "statebox_hide_continuations": "hide_continuations",
     "statebox_mode": "mode",
 }
 # The operator's own environment variables for the same settings: they win over parameters,
@@ -59,6 +60,7 @@ OPERATOR_ENV = {
     "machines_dir": "STATEBOX_MACHINES_DIR",
     "allowed_actions": "STATEBOX_ALLOWED_ACTIONS",
     "stored_machines_only": "STATEBOX_STORED_MACHINES_ONLY",
+    "hide_continuations": "STATEBOX_HIDE_CONTINUATIONS",
     "mode": "STATEBOX_MODE",
 }
 # Read from parameters only when the request cannot have supplied them (`--web raw`, a trigger,
@@ -227,6 +229,9 @@ def _settings(config: dict[str, Any]) -> Settings:
     if config.get("stored_machines_only") is not None:
         flag = parse_flag(config["stored_machines_only"], "statebox_stored_machines_only")
         settings = replace(settings, stored_machines_only=flag)
+    if config.get("hide_continuations") is not None:
+        flag = parse_flag(config["hide_continuations"], "statebox_hide_continuations")
+        settings = replace(settings, hide_continuations=flag)
     if config.get("mode") is not None:
         settings = replace(settings, production=parse_mode(config["mode"]))
     if config.get("actions_dir"):

@@ -273,6 +273,13 @@ def test_stored_machines_only_from_the_environment(value: str, expected: bool) -
     assert Settings.from_env({"STATEBOX_STORED_MACHINES_ONLY": value}).stored_machines_only is expected
 
 
+def test_hide_continuations_from_the_environment() -> None:
+    assert Settings.from_env({"STATEBOX_HIDE_CONTINUATIONS": "true"}).hide_continuations is True
+    assert Settings.from_env({}).hide_continuations is False
+    with pytest.raises(InputError, match="must be true or false"):
+        Settings.from_env({"STATEBOX_HIDE_CONTINUATIONS": "maybe"})
+
+
 def test_a_flag_that_is_not_a_flag_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="must be true or false"):
         Settings.from_env({"STATEBOX_STORED_MACHINES_ONLY": "sometimes"})
@@ -312,6 +319,8 @@ def test_web_action_parameters_for_the_access_settings(clean_env: pytest.MonkeyP
     assert settings.allowed_actions == ("square", "utils/*") and settings.stored_machines_only
     answer = web_action.main(raw_args(body=INCSQUARE, statebox_stored_machines_only="true"))
     assert answer["statusCode"] == 403 and answer["body"]["error"] == "Forbidden"
+    hidden = web_action._settings(web_action._config(raw_args(statebox_hide_continuations="true")))
+    assert hidden.hide_continuations and not settings.hide_continuations
 
 
 def test_a_web_true_request_cannot_aim_the_action_elsewhere(clean_env: pytest.MonkeyPatch) -> None:
@@ -336,11 +345,17 @@ def test_a_web_true_request_cannot_aim_the_action_elsewhere(clean_env: pytest.Mo
 def test_the_operators_environment_wins_over_arguments(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("STATEBOX_SECRET", "the-operators-secret-0123456789")
     clean_env.setenv("STATEBOX_STORED_MACHINES_ONLY", "true")
+    clean_env.setenv("STATEBOX_HIDE_CONTINUATIONS", "true")
     config = web_action._config(
-        raw_args(statebox_secret="chosen-by-a-request", statebox_stored_machines_only="false")
+        raw_args(
+            statebox_secret="chosen-by-a-request",
+            statebox_stored_machines_only="false",
+            statebox_hide_continuations="false",
+        )
     )
     assert config["secret"] == "the-operators-secret-0123456789"
     assert web_action._settings(config).stored_machines_only is True
+    assert web_action._settings(config).hide_continuations is True
 
 
 def test_the_web_action_refuses_to_run_without_a_secret_or_with_a_weak_one_in_production(

@@ -814,3 +814,54 @@ def test_random_requests_never_get_a_500(clock: FakeClock) -> None:
         logging.disable(logging.NOTSET)
         loop.run_until_complete(store.close())
         loop.close()
+
+
+# ---------------------------------------------------------------- hide_continuations
+CAPTURE = """import json, pathlib
+
+def main(args):
+    pathlib.Path(__file__).with_name("sent.json").write_text(json.dumps(args))
+    return {"queued": True}
+"""
+
+
+async def test_hidden_continuations_reach_only_the_workflows_own_step(clock: FakeClock, tmp_path: Path) -> None:
+    (tmp_path / "capture.py").write_text(CAPTURE)
+    store = RedisStore.in_process()
+    engine = Engine(
+        Settings(actions_dir=tmp_path, hide_continuations=True),
+        store=store,
+        signer=ContinuationSigner(b"k"),
+        clock=clock,
+    )
+    service = Service(engine, MACHINES)
+    two_approvals = {
+        "StartAt": "First",
+        "States": {
+            name: {
+                "Type": "Task",
+                "Resource": "module:capture.waitForTaskToken",
+                "Parameters": {"token.$": "$$.Task.Token", "url.$": "$$.Task.ResumeUrl"},
+                **follow,
+            }
+            for name, follow in (("First", {"Next": "Second"}), ("Second", {"End": True}))
+        },
+    }
+    try:
+        started = await start(service, two_approvals, {"subject": "publish?"})
+        sent = json.loads((tmp_path / "sent.json").read_text())
+        token = sent["token"]
+        assert sent["url"].endswith(f"continuation={token}")
+        assert token not in json.dumps(started)  # not to the one who started it, not in the data
+        assert started["status"] == "SUSPENDED" and started["pending"][0]["state"] == "First"
+        described = await call(service, request("GET", query={"execution": started["executionId"]}))
+        assert token not in json.dumps(described.body)
+
+        resumed = await call(service, request("POST", query={"continuation": token}, body={"ok": 1}))
+        assert resumed.status == 202 and resumed.body["pending"][0]["state"] == "Second"
+        second = json.loads((tmp_path / "sent.json").read_text())["token"]
+        assert second not in json.dumps(resumed.body)  # the first approver does not get the second's
+        finished = await call(service, request("POST", query={"continuation": second}, body={"ok": 2}))
+        assert finished.status == 200 and finished.body["output"] == {"ok": 2}
+    finally:
+        await store.close()
