@@ -46,7 +46,9 @@ plus one GET of the definition when the resuming process has not parsed it yet.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import StoreUnavailable
@@ -131,7 +133,9 @@ class RedisStore:
     """Executions in Redis. `client` is a redis.asyncio client, a redis.asyncio RedisCluster,
     or fakeredis's async client."""
 
-    def __init__(self, client: Any, prefix: str = "statebox:", lease_ms: int = 60_000) -> None:
+    def __init__(
+        self, client: Any, prefix: str = "statebox:", lease_ms: int = 60_000, lanes: _Lanes | None = None
+    ) -> None:
         from redis.asyncio.cluster import RedisCluster
 
         if "{" in prefix or "}" in prefix:
@@ -145,6 +149,7 @@ class RedisStore:
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
         self._take_timer = client.register_script(_TAKE_TIMER)
+        self._lanes = lanes
 
     @staticmethod
     def connect(url: str, *, cluster: bool = False, timeout: float = 5.0, **options: Any) -> RedisStore:
@@ -153,11 +158,13 @@ class RedisStore:
         reached through any one of its nodes. A call that gets no answer within `timeout`
         seconds fails with StoreUnavailable.
 
-        On one server, at most MAX_CONNECTIONS connections are open; a call beyond them
-        waits for a free one. A command that meets a dead pooled connection (the server restarted
-        since) is sent once more on a fresh one, so a restart costs no request a 503. That is
-        safe for every command here: a replayed claim or commit is refused by its own lease
-        check (at worst a 503), never applied twice."""
+        On one server, the scripts (claim, commit, release, renew, take a timer: the work of
+        every suspend and resume) run on lanes, single-connection clients lent one per call,
+        and the other commands on a pool; each holds at most MAX_CONNECTIONS connections, and
+        a call beyond them waits for a free one. A command that meets a dead connection (the
+        server restarted since) is sent once more on a fresh one, so a restart costs no request
+        a 503. That is safe for every command here: a replayed claim or commit is refused by its
+        own lease check (at worst a 503), never applied twice."""
         scheme, separator, rest = url.partition("://")
         if scheme.endswith("+cluster"):
             cluster = True
@@ -182,7 +189,18 @@ class RedisStore:
             retry_on_error=[RedisConnectionError],
             **timeouts,
         )
-        return RedisStore(redis_asyncio.Redis.from_pool(pool), **options)
+        lanes = _Lanes(
+            lambda: redis_asyncio.Redis.from_url(
+                url,
+                single_connection_client=True,
+                retry=Retry(NoBackoff(), 1),
+                retry_on_error=[RedisConnectionError],
+                **timeouts,
+            ),
+            MAX_CONNECTIONS,
+            timeout,
+        )
+        return RedisStore(redis_asyncio.Redis.from_pool(pool), lanes=lanes, **options)
 
     @staticmethod
     def in_process(**options: Any) -> RedisStore:
@@ -221,6 +239,17 @@ class RedisStore:
             log.warning("store call failed: %s: %s", type(exc).__name__, exc)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
+    async def _script(self, script: Any, keys: list[str], args: list[Any]) -> Any:
+        """Run one of the scripts, on a lane when the store has them."""
+        lanes = self._lanes
+        if lanes is None:
+            return await self._call(script(keys=keys, args=args))
+        lane = await lanes.borrow()
+        try:
+            return await self._call(script(keys=keys, args=args, client=lane))
+        finally:
+            lanes.give_back(lane)
+
     async def save(
         self,
         record: dict[str, Any],
@@ -255,7 +284,7 @@ class RedisStore:
             args += ["1", finished_member, definition[1] if definition else ""]
             for member, due in timers.items():
                 args += [member, repr(due)]
-            return _text(await self._call(self._commit(keys=keys, args=args))) == "ok"
+            return _text(await self._script(self._commit, keys, args)) == "ok"
         # Cluster: the definition and the timers live in other slots than the execution.
         if definition is not None or timers:
             pipe = self.client.pipeline()
@@ -264,22 +293,18 @@ class RedisStore:
             if timers:
                 pipe.zadd(self.timers_key, timers)
             await self._call(pipe.execute())
-        verdict = _text(await self._call(self._commit(keys=keys, args=[*args, "0"])))
+        verdict = _text(await self._script(self._commit, keys, [*args, "0"]))
         if verdict == "ok" and finished_point:
             await self._call(self.client.zrem(self.timers_key, finished_member))
         return verdict == "ok"
 
     async def claim(self, execution_key: str, point_id: str, owner: str) -> Claim:
-        reply = await self._call(
-            self._claim(
-                keys=[
-                    self.point_key(execution_key, point_id),
-                    self.lock_key(execution_key),
-                    self.record_key(execution_key),
-                ],
-                args=[owner, self.lease_ms],
-            )
-        )
+        keys = [
+            self.point_key(execution_key, point_id),
+            self.lock_key(execution_key),
+            self.record_key(execution_key),
+        ]
+        reply = await self._script(self._claim, keys, [owner, self.lease_ms])
         status = _text(reply[0])
         if status != "ok":
             return Claim(status)
@@ -288,18 +313,12 @@ class RedisStore:
         return Claim("ok", decode_record(reply[1]))
 
     async def release(self, execution_key: str, point_id: str, owner: str) -> None:
-        await self._call(
-            self._release(
-                keys=[self.point_key(execution_key, point_id), self.lock_key(execution_key)],
-                args=[owner],
-            )
-        )
+        keys = [self.point_key(execution_key, point_id), self.lock_key(execution_key)]
+        await self._script(self._release, keys, [owner])
 
     async def renew(self, execution_key: str, owner: str) -> bool:
         """Extend `owner`'s lease on the execution; False when it is no longer the holder."""
-        renewed = await self._call(
-            self._renew(keys=[self.lock_key(execution_key)], args=[owner, self.lease_ms])
-        )
+        renewed = await self._script(self._renew, [self.lock_key(execution_key)], [owner, self.lease_ms])
         return bool(renewed)
 
     async def load(self, execution_key: str) -> dict[str, Any] | None:
@@ -325,11 +344,9 @@ class RedisStore:
         return out
 
     async def take_timer(self, execution_key: str, point_id: str, now_epoch: float) -> bool:
-        taken = await self._call(
-            self._take_timer(
-                keys=[self.timers_key],
-                args=[f"{execution_key}:{point_id}", now_epoch, now_epoch + self.lease_ms / 1000],
-            )
+        member = f"{execution_key}:{point_id}"
+        taken = await self._script(
+            self._take_timer, [self.timers_key], [member, now_epoch, now_epoch + self.lease_ms / 1000]
         )
         return bool(taken)
 
@@ -337,7 +354,46 @@ class RedisStore:
         await self._call(self.client.zrem(self.timers_key, f"{execution_key}:{point_id}"))
 
     async def close(self) -> None:
+        if self._lanes is not None:
+            await self._lanes.close()
         await self.client.aclose()
+
+
+class _Lanes:
+    """Single-connection redis-py clients, lent one per call. A pooled client spends about a
+    third of a loopback round trip checking its connection out of the pool and back (measured:
+    a suspend + resume takes 1.08 ms on single-connection clients, 1.21 ms on the pool); a lane
+    holds its connection. redis-py still does the rest: reconnecting a dead connection once,
+    and dropping one whose command was interrupted, so no lane is lent with an answer unread."""
+
+    def __init__(self, make: Callable[[], Any], size: int, timeout: float) -> None:
+        self._make = make
+        self._size = size
+        self._timeout = timeout
+        self._made = 0
+        self._idle: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def borrow(self) -> Any:
+        try:
+            return self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            pass
+        if self._made < self._size:
+            self._made += 1
+            return self._make()
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._idle.get()
+        except TimeoutError:
+            log.warning("no Redis lane came free within %g s", self._timeout)
+            raise StoreUnavailable(STORE_UNAVAILABLE) from None
+
+    def give_back(self, lane: Any) -> None:
+        self._idle.put_nowait(lane)
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            await self._idle.get_nowait().aclose()
 
 
 def _text(value: Any) -> Any:
