@@ -129,6 +129,13 @@ class Engine:
             from .invokers.local import LocalActionInvoker
 
             self.invoker = LocalActionInvoker(self.settings.actions_dir)
+        settings = self.settings
+        self._limits = EngineLimits(
+            max_payload_bytes=settings.max_payload_bytes,
+            max_transitions=settings.max_transitions,
+            max_map_concurrency=settings.max_map_concurrency,
+            max_map_items=settings.max_map_items,
+        )
 
     # ------------------------------------------------------------------ public operations
     async def start(
@@ -234,9 +241,7 @@ class Engine:
             if name in record:
                 out[name] = record[name]
         if record["status"] in ("SUSPENDED", "RUNNING"):
-            out["pending"] = [
-                self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
-            ]
+            out["pending"] = list(self._public_points(record))
         return out
 
     async def run_due_timers(self, limit: int = 100, stop_at: datetime | None = None) -> int:
@@ -484,12 +489,7 @@ class Engine:
             invoker=self.invoker,  # type: ignore[arg-type]
             clock=self.clock,
             entropy=self.entropy,
-            limits=EngineLimits(
-                max_payload_bytes=settings.max_payload_bytes,
-                max_transitions=settings.max_transitions,
-                max_map_concurrency=settings.max_map_concurrency,
-                max_map_items=settings.max_map_items,
-            ),
+            limits=self._limits,
             execution_id=record["executionId"],
             execution_name=key,
             execution_input=record["input"],
@@ -555,9 +555,12 @@ class Engine:
                 raise ExecutionTimedOut()
             if is_new:
                 runtime.check_size(record["input"], "The execution input")
-            remaining = None if deadline is None else (deadline - self.clock.now()).total_seconds()
-            async with asyncio.timeout(remaining):
-                output = await run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            run = run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            if deadline is None:
+                output = await run
+            else:
+                async with asyncio.timeout((deadline - self.clock.now()).total_seconds()):
+                    output = await run
             if deadline is not None and self.clock.now() > deadline:
                 raise ExecutionTimedOut()  # the last state outlived the deadline (injected clocks)
             runtime.check_size(output, "The execution output")
@@ -655,18 +658,27 @@ class Engine:
         )
         return max(1, int((latest - self.clock.now()).total_seconds())) + retention
 
-    def _public_point(self, point: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
-        if self.settings.hide_continuations:
-            return out  # the data too: a callback task's data often carries its token
-        if point["kind"] in ("merge", "token") and point.get("token"):
-            out["continuation"] = point["token"]
-            if self._base(record):
-                out["resumeUrl"] = self.resume_url(point["token"], record)
-        data = _point_details(record, point["id"]).get("data")
-        if data is not None:
-            out["data"] = data
-        return out
+    def _public_points(self, record: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+        """The open points a caller may see (not the engine's own timers), with their data."""
+        hidden = self.settings.hide_continuations
+        # The data lives in the position tree; records written before it moved there keep it in
+        # `pending`.
+        details = {} if hidden else {p["id"]: p for p in pending_points(record.get("position"))}
+        public = []
+        for point in record["pending"]:
+            if point["kind"] in _INTERNAL_POINTS:
+                continue
+            out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
+            if not hidden:  # hidden: the data too, as a callback task's data often carries its token
+                if point["kind"] in ("merge", "token") and point.get("token"):
+                    out["continuation"] = point["token"]
+                    if self._base(record):
+                        out["resumeUrl"] = self.resume_url(point["token"], record)
+                data = details.get(point["id"], point).get("data")
+                if data is not None:
+                    out["data"] = data
+            public.append(out)
+        return tuple(public)
 
     def _result(self, record: dict[str, Any]) -> ExecutionResult:
         status = record["status"]
@@ -675,9 +687,7 @@ class Engine:
             return ExecutionResult(status, key, output=record["output"])
         if status in ("FAILED", "TIMED_OUT"):
             return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
-        public = tuple(
-            self._public_point(p, record) for p in record["pending"] if p["kind"] not in _INTERNAL_POINTS
-        )
+        public = self._public_points(record)
         first = next((p for p in public if "continuation" in p), None)
         return ExecutionResult(
             status,
