@@ -23,7 +23,6 @@ How things are counted:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import platform
 import statistics
@@ -41,6 +40,7 @@ from redis.asyncio.connection import AbstractConnection  # noqa: E402, TID251
 
 from bench.doc_sections import write_section  # noqa: E402
 from bench.loopback import LoopbackRedis  # noqa: E402
+from statebox import eventloop  # noqa: E402
 from statebox.config import Settings  # noqa: E402
 from statebox.continuations import ContinuationSigner  # noqa: E402
 from statebox.engine import Engine  # noqa: E402
@@ -397,7 +397,7 @@ if __name__ == "__main__":
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()
-    results, machine = asyncio.run(main(options.runs, options.executions))
+    results, machine = eventloop.run(main(options.runs, options.executions))  # as the adapters run
     section = report(results, options.runs, options.executions, machine)
     print(section)
     if options.json:

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from . import eventloop
 from .errors import DefinitionError, InputError, Problem, ServiceError, StoreUnavailable
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3
@@ -103,7 +104,7 @@ def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     definition = _read_text(args.file, "definition file")
     execution_input = _parse_input(args.input)
     engine = _engine(args)
-    result = asyncio.run(
+    result = eventloop.run(
         engine.start(definition, execution_input, machine_name=Path(args.file).stem, trusted=True)
     )
     return _print_result(result, stdout)
@@ -111,14 +112,14 @@ def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
 def _cmd_resume(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     engine = _engine(args)
-    result = asyncio.run(
+    result = eventloop.run(
         engine.resume(args.token, _parse_input(args.input), error=args.error, cause=args.cause)
     )
     return _print_result(result, stdout)
 
 
 def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    record = asyncio.run(_engine(args).describe_execution(args.execution_id))
+    record = eventloop.run(_engine(args).describe_execution(args.execution_id))
     if args.command == "history":
         for event in record["history"]:
             state = f"  {event['state']}" if event.get("state") else ""
@@ -268,7 +269,7 @@ def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
             await asyncio.sleep(args.interval)
 
     try:
-        asyncio.run(loop())
+        eventloop.run(loop())
     except KeyboardInterrupt:
         pass
     return EXIT_OK

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 
 from ..config import Settings, parse_allowed_actions, parse_flag, parse_mode
 from ..errors import InputError
+from ..eventloop import new_event_loop
 from .protocol import HttpRequest, HttpResponse
 
 log = logging.getLogger("statebox.action")
@@ -215,7 +216,7 @@ def _config(args: dict[str, Any]) -> dict[str, Any]:
 def _loop() -> asyncio.AbstractEventLoop:
     loop = _CONTAINER.get("loop")
     if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
+        loop = new_event_loop()
         _CONTAINER["loop"] = loop
     return loop
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..eventloop import new_event_loop
 from ..jsonio import encode_json
 from .handler import Service, handle
 from .protocol import HttpRequest, HttpResponse
@@ -98,4 +99,5 @@ def serve(service: Service, host: str, port: int, *, reuse_port: bool = False) -
         access_log=None,
         backlog=1024,
         reuse_port=reuse_port or None,
+        loop=new_event_loop(),
     )
