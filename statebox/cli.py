@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -219,7 +220,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
                 target=_serve_worker, args=(args, settings, secret, sink is not None), daemon=True
             ).start()
         print(f"statebox: {args.workers} worker processes share the port", file=stdout, flush=True)
-    serve(service, args.host, args.port, reuse_port=args.workers > 1)
+    serve(service, args.host, args.port, reuse_port=args.workers > 1, base_url=args.base_url)
     return EXIT_OK
 
 
@@ -233,7 +234,8 @@ def _serve_worker(args: argparse.Namespace, settings: Any, secret: str, log_tran
     store = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
     sink = TransitionLog(sys.stderr) if log_transitions else None
     engine = Engine(settings, store=store, signer=ContinuationSigner(secret), event_sink=sink)
-    serve(Service(engine=engine, machines_dir=Path(args.machines)), args.host, args.port, reuse_port=True)
+    service = Service(engine=engine, machines_dir=Path(args.machines))
+    serve(service, args.host, args.port, reuse_port=True, base_url=args.base_url)
 
 
 def _without_password(url: str) -> str:
@@ -331,6 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8080)
     serve_cmd.add_argument("--machines", default="state_machines", help="folder of stored machines")
+    serve_cmd.add_argument(
+        "--base-url",
+        default=os.environ.get("STATEBOX_BASE_URL") or None,
+        help="public URL for resume links (default $STATEBOX_BASE_URL, else each request's Host "
+        "header, which its sender chooses: set it on any server others can reach)",
+    )
     serve_cmd.add_argument(
         "--workers",
         type=int,

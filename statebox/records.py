@@ -13,7 +13,9 @@ What is looked at: the execution's `input` and `output`, every data value of the
 (`suspension.DATA_KEYS`), and the fields of those that are objects (one level down). Only
 containers and long strings count; equal but distinct objects are written as they are.
 
-Record format 2 is format 1 plus `"same"`; a format 1 record decodes unchanged.
+Record format 3 is format 1 plus `"same"`; a format 1 record decodes unchanged, and so does
+a format 2 one (a few hours of 2026-12-02's main: shared values listed under `"shared"`,
+referred to as `"<key>#": index` in the position tree).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from typing import Any
 from .jsonio import decode_json, encode_json
 from .suspension import DATA_KEYS
 
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 SAME = "same"
 _TOP_DATA_KEYS = ("input", "output")
-_LONG_STRING = 64  # shorter strings cost less to repeat than to refer to
+_WORTH_SHARING = 64  # characters of content: less costs less to repeat than to refer to
 
 Path = list[Any]  # dict keys and list indexes from the record's root
 
@@ -37,11 +39,14 @@ def encode_record(record: dict[str, Any]) -> bytes:
 
 def decode_record(encoded: bytes) -> dict[str, Any]:
     record = decode_json(encoded)
-    if not isinstance(record, dict) or SAME not in record:
+    if not isinstance(record, dict):
         return record  # type: ignore[return-value]
-    for where, source in record.pop(SAME):
-        *parents, last = where
-        _at(record, parents)[last] = _at(record, source)
+    if SAME in record:
+        for where, source in record.pop(SAME):
+            *parents, last = where
+            _at(record, parents)[last] = _at(record, source)
+    elif "shared" in record:
+        _decode_format_2(record)
     return record
 
 
@@ -51,12 +56,16 @@ def share_repeated_data(record: dict[str, Any]) -> dict[str, Any]:
     they are). The record itself when nothing repeats."""
     first: dict[int, Path] = {}
     repeats: list[tuple[Path, Path]] = []
+    replaced: set[tuple[Any, ...]] = set()
     for path, value in _data_places(record):
+        if any(tuple(path[:depth]) in replaced for depth in range(1, len(path))):
+            continue  # inside a place already replaced: it goes with what replaced it
         seen = first.get(id(value))
         if seen is None:
             first[id(value)] = path
-        elif not _within(path, repeats):
+        else:
             repeats.append((path, seen))
+            replaced.add(tuple(path))
     if not repeats:
         return record
     out = dict(record)
@@ -98,13 +107,25 @@ def _add_data(places: list[tuple[Path, Any]], path: Path, value: Any) -> None:
 
 
 def _shareable(value: Any) -> bool:
+    """A long string, or a container holding more than _WORTH_SHARING characters of content
+    (counted only that far, so a big container costs no more to judge than a small one)."""
     kind = type(value)
-    return (kind is dict or kind is list) and len(value) > 0 or kind is str and len(value) > _LONG_STRING
-
-
-def _within(path: Path, repeats: list[tuple[Path, Path]]) -> bool:
-    """True when `path` lies inside a place already replaced (it goes with what replaced it)."""
-    return any(path[: len(where)] == where for where, _ in repeats)
+    if kind is str:
+        return len(value) > _WORTH_SHARING
+    if kind is not dict and kind is not list:
+        return False
+    budget = _WORTH_SHARING
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, item in items:
+            budget -= (len(key) if type(key) is str else 1) + (len(item) if type(item) is str else 1)
+            if budget < 0:
+                return True
+            if type(item) in (dict, list):
+                stack.append(item)
+    return False
 
 
 def _replace_in_copy(out: dict[str, Any], original: dict[str, Any], path: Path) -> None:
@@ -123,3 +144,23 @@ def _at(record: Any, path: Path) -> Any:
     for step in path:
         record = record[step]
     return record
+
+
+def _decode_format_2(record: dict[str, Any]) -> None:
+    shared = record.pop("shared")
+
+    def restore(node: Any) -> None:
+        if type(node) is dict:
+            for key in [k for k in node if k.endswith("#")]:
+                node[key[:-1]] = shared[node.pop(key)]
+            for key, value in node.items():
+                if key not in DATA_KEYS and type(value) in (dict, list):
+                    restore(value)
+        elif type(node) is list:
+            for item in node:
+                restore(item)
+
+    for key in _TOP_DATA_KEYS:
+        if key + "#" in record:
+            record[key] = shared[record.pop(key + "#")]
+    restore(record.get("position"))

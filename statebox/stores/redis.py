@@ -179,27 +179,26 @@ class RedisStore:
         from redis.backoff import NoBackoff
         from redis.exceptions import ConnectionError as RedisConnectionError
 
-        # A bounded pool that queues callers for a free connection (up to `timeout`) rather
-        # than failing them: redis-py's default pool refuses the 101st concurrent call.
-        pool = redis_asyncio.BlockingConnectionPool.from_url(
-            url,
-            max_connections=MAX_CONNECTIONS,
-            timeout=timeout,
-            retry=Retry(NoBackoff(), 1),
-            retry_on_error=[RedisConnectionError],
-            **timeouts,
-        )
-        lanes = _Lanes(
-            lambda: redis_asyncio.Redis.from_url(
+        def blocking_pool(size: int) -> Any:
+            # A bounded pool that queues callers for a free connection (up to `timeout`) rather
+            # than failing them: redis-py's default pool refuses the 101st concurrent call.
+            # Options in the URL win over these, as redis-py reads URLs.
+            return redis_asyncio.BlockingConnectionPool.from_url(
                 url,
-                single_connection_client=True,
+                max_connections=size,
+                timeout=timeout,
                 retry=Retry(NoBackoff(), 1),
                 retry_on_error=[RedisConnectionError],
                 **timeouts,
-            ),
-            MAX_CONNECTIONS,
-            timeout,
-        )
+            )
+
+        def lane() -> Any:
+            client = redis_asyncio.Redis(connection_pool=blocking_pool(1), single_connection_client=True)
+            client.auto_close_connection_pool = True  # its pool is its own
+            return client
+
+        pool = blocking_pool(MAX_CONNECTIONS)
+        lanes = _Lanes(lane, pool.max_connections, timeout)
         return RedisStore(redis_asyncio.Redis.from_pool(pool), lanes=lanes, **options)
 
     @staticmethod
@@ -248,7 +247,7 @@ class RedisStore:
         try:
             return await self._call(script(keys=keys, args=args, client=lane))
         finally:
-            lanes.give_back(lane)
+            await lanes.give_back(lane)
 
     async def save(
         self,
@@ -372,6 +371,7 @@ class _Lanes:
         self._timeout = timeout
         self._made = 0
         self._idle: asyncio.Queue[Any] = asyncio.Queue()
+        self._closed = False
 
     async def borrow(self) -> Any:
         try:
@@ -379,8 +379,9 @@ class _Lanes:
         except asyncio.QueueEmpty:
             pass
         if self._made < self._size:
+            lane = self._make()
             self._made += 1
-            return self._make()
+            return lane
         try:
             async with asyncio.timeout(self._timeout):
                 return await self._idle.get()
@@ -388,10 +389,15 @@ class _Lanes:
             log.warning("no Redis lane came free within %g s", self._timeout)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
-    def give_back(self, lane: Any) -> None:
-        self._idle.put_nowait(lane)
+    async def give_back(self, lane: Any) -> None:
+        if self._closed:
+            await lane.aclose()  # lent when the store was closed: closed on its way back
+        else:
+            self._idle.put_nowait(lane)
 
     async def close(self) -> None:
+        """Close the idle lanes now, and the lent ones as they come back."""
+        self._closed = True
         while not self._idle.empty():
             await self._idle.get_nowait().aclose()
 

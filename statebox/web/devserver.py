@@ -22,7 +22,9 @@ from .protocol import HttpRequest, HttpResponse
 log = logging.getLogger("statebox.serve")
 
 
-def to_request(request: web.Request, body: bytes) -> HttpRequest:
+def to_request(request: web.Request, body: bytes, base_url: str | None = None) -> HttpRequest:
+    """`base_url`: the server's public URL, for resume links; without it, the request's own Host
+    header, which its sender chooses (fine on a developer's machine, not on a shared one)."""
     return HttpRequest(
         method=request.method,
         path=request.path,
@@ -30,7 +32,7 @@ def to_request(request: web.Request, body: bytes) -> HttpRequest:
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
         remote=request.remote,
-        base_url=f"{request.scheme}://{request.host}/",
+        base_url=base_url or f"{request.scheme}://{request.host}/",
     )
 
 
@@ -53,13 +55,15 @@ def to_response(response: HttpResponse) -> web.Response:
     )
 
 
-def build_app(service: Service, *, timer_interval: float | None = 1.0) -> web.Application:
+def build_app(
+    service: Service, *, timer_interval: float | None = 1.0, base_url: str | None = None
+) -> web.Application:
     async def dispatch(request: web.Request) -> web.StreamResponse:
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             body = b"x" * (service.max_request_bytes + 1)  # let the handler give its 413
-        return to_response(await handle(to_request(request, body), service))
+        return to_response(await handle(to_request(request, body, base_url), service))
 
     app = web.Application(client_max_size=service.max_request_bytes + 1)
     app.router.add_route("*", "/{tail:.*}", dispatch)
@@ -85,14 +89,16 @@ def build_app(service: Service, *, timer_interval: float | None = 1.0) -> web.Ap
     return app
 
 
-def serve(service: Service, host: str, port: int, *, reuse_port: bool = False) -> None:
+def serve(
+    service: Service, host: str, port: int, *, reuse_port: bool = False, base_url: str | None = None
+) -> None:
     """Run the dev server until interrupted. `reuse_port`: several processes share the port
-    (the kernel spreads connections over them)."""
+    (the kernel spreads connections over them). `base_url`: see `to_request`."""
     # No access log: its lines would carry query strings, and so continuation ids, in full.
     # backlog: a burst of connections (a mailing of approval links) waits in the queue
     # instead of in SYN retries.
     web.run_app(
-        build_app(service),
+        build_app(service, base_url=base_url),
         host=host,
         port=port,
         print=None,

@@ -726,3 +726,32 @@ async def test_dev_server_answers_413_for_a_body_over_the_limit(client: Client) 
     reply = await client.request("POST", "/", headers=JSON_TYPE, body=big)
     assert reply.status == 413
     assert reply.json()["error"] == "PayloadTooLarge"
+
+
+async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_server: Any) -> None:
+    """Resume links (the approval email's too) come from --base-url, not from a Host header
+    that whoever starts the execution chooses."""
+    store = RedisStore.connect(redis_server.url, prefix=f"e2e{time.monotonic_ns()}:")
+    engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET))
+    public = "https://approvals.example/"
+    app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None, base_url=public)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"http://{host}:{port}/?input=6",
+                data=INCSQUARE_TEXT,
+                headers={"Host": "attacker.example", "Content-Type": "application/json"},
+            ) as answer:
+                body = await answer.json()
+        assert answer.status == 202
+        assert body["resumeUrl"].startswith(public + "?continuation=")
+        record = await store.load(body["executionId"])
+        assert record["baseUrl"] == public
+    finally:
+        await runner.cleanup()
+        await store.close()

@@ -79,11 +79,32 @@ def test_walks_of_the_position_never_enter_data() -> None:
     assert scan_position({"state": "A", "input": {}, "inner": None})[1]
 
 
-def test_a_format_1_record_saved_again_says_format_2_when_it_shares() -> None:
+def test_a_format_1_record_saved_again_says_the_current_format_when_it_shares() -> None:
     record = suspended_record(DOC)
     record["format"] = 1
-    assert json.loads(encode_record(record))["format"] == RECORD_FORMAT == 2
+    assert json.loads(encode_record(record))["format"] == RECORD_FORMAT == 3
     assert record["format"] == 1  # the live record is left as it is
+
+
+def test_a_format_2_record_decodes() -> None:
+    """Format 2 (2026-12-02, a few hours): shared values under "shared", "<key>#" references."""
+    point = {"id": "p1", "kind": "merge", "state": "Approve", "due": None, "data#": 0, "token": "t"}
+    stored = {
+        "format": 2,
+        "input#": 0,
+        "position": {"state": "Approve", "input#": 0, "inner": {"attempts": [], "step": {"pending": point}}},
+        "pending": [{"id": "p1", "kind": "merge"}],
+        "shared": [DOC],
+    }
+    decoded = decode_record(json.dumps(stored).encode())
+    assert decoded["input"] == DOC and "shared" not in decoded
+    assert decoded["position"]["inner"]["step"]["pending"]["data"] is decoded["input"]
+
+
+def test_small_repeated_values_are_written_as_they_are() -> None:
+    """A reference to a small value would cost more than the value (a Map's many small items)."""
+    record = suspended_record({"i": 1, "name": "item"})
+    assert share_repeated_data(record) is record
 
 
 def test_a_finished_record_writes_the_fields_its_output_shares_with_its_input_once() -> None:
