@@ -179,7 +179,7 @@ class RedisStore:
         from redis.backoff import NoBackoff
         from redis.exceptions import ConnectionError as RedisConnectionError
 
-        def blocking_pool(size: int) -> Any:
+        def blocking_pool(size: int, socket_timeout: float | None) -> Any:
             # A bounded pool that queues callers for a free connection (up to `timeout`) rather
             # than failing them: redis-py's default pool refuses the 101st concurrent call.
             # Options in the URL win over these, as redis-py reads URLs.
@@ -189,15 +189,19 @@ class RedisStore:
                 timeout=timeout,
                 retry=Retry(NoBackoff(), 1),
                 retry_on_error=[RedisConnectionError],
-                **timeouts,
+                socket_timeout=socket_timeout,
+                socket_connect_timeout=timeout,
             )
 
         def lane() -> Any:
-            client = redis_asyncio.Redis(connection_pool=blocking_pool(1), single_connection_client=True)
+            # The lane's calls are timed by RedisStore._call instead of a socket timeout, under
+            # which redis-py sends every command through asyncio.wait_for (a task per command).
+            own = blocking_pool(1, socket_timeout=None)
+            client = redis_asyncio.Redis(connection_pool=own, single_connection_client=True)
             client.auto_close_connection_pool = True  # its pool is its own
             return client
 
-        pool = blocking_pool(MAX_CONNECTIONS)
+        pool = blocking_pool(MAX_CONNECTIONS, socket_timeout=timeout)
         lanes = _Lanes(lane, pool.max_connections, timeout)
         return RedisStore(redis_asyncio.Redis.from_pool(pool), lanes=lanes, **options)
 
@@ -226,15 +230,19 @@ class RedisStore:
         return f"{self.prefix}timers"
 
     # -- operations
-    async def _call(self, coroutine: Any) -> Any:
-        """Run one store call; any Redis or network failure becomes StoreUnavailable. Its
-        message is the same whatever failed: the detail (which may name the server's address)
-        goes to the log only, never into an answer."""
+    async def _call(self, coroutine: Any, timeout: float | None = None) -> Any:
+        """Run one store call, within `timeout` seconds if given; any Redis or network failure
+        (a timeout too) becomes StoreUnavailable. Its message is the same whatever failed: the
+        detail (which may name the server's address) goes to the log only, never into an
+        answer."""
         from redis.exceptions import RedisError
 
         try:
-            return await coroutine
-        except (RedisError, OSError) as exc:
+            if timeout is None:
+                return await coroutine
+            async with asyncio.timeout(timeout):
+                return await coroutine
+        except (RedisError, OSError) as exc:  # TimeoutError is an OSError
             log.warning("store call failed: %s: %s", type(exc).__name__, exc)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
@@ -245,7 +253,7 @@ class RedisStore:
             return await self._call(script(keys=keys, args=args))
         lane = await lanes.borrow()
         try:
-            return await self._call(script(keys=keys, args=args, client=lane))
+            return await self._call(script(keys=keys, args=args, client=lane), lanes.timeout)
         finally:
             await lanes.give_back(lane)
 
@@ -368,7 +376,7 @@ class _Lanes:
     def __init__(self, make: Callable[[], Any], size: int, timeout: float) -> None:
         self._make = make
         self._size = size
-        self._timeout = timeout
+        self.timeout = timeout
         self._made = 0
         self._idle: asyncio.Queue[Any] = asyncio.Queue()
         self._closed = False
@@ -383,10 +391,10 @@ class _Lanes:
             self._made += 1
             return lane
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.timeout):
                 return await self._idle.get()
         except TimeoutError:
-            log.warning("no Redis lane came free within %g s", self._timeout)
+            log.warning("no Redis lane came free within %g s", self.timeout)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
     async def give_back(self, lane: Any) -> None:

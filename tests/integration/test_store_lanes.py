@@ -7,17 +7,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 import redis
 
+from statebox.errors import StoreUnavailable
 from statebox.stores.redis import RedisStore, _Lanes
 
 
-def one_lane_store(url: str) -> RedisStore:
+def one_lane_store(url: str, timeout: float = 5.0) -> RedisStore:
     store = RedisStore.connect(url, prefix="lanes:")
     store._lanes = _Lanes(
-        lambda: redis.asyncio.Redis.from_url(url, single_connection_client=True, socket_timeout=5),
-        1,
-        5.0,
+        lambda: redis.asyncio.Redis.from_url(url, single_connection_client=True), 1, timeout
     )
     return store
 
@@ -47,6 +47,21 @@ async def test_an_interrupted_call_leaves_no_answer_for_the_next_borrower(redis_
         # The lane's next call reads its own answer, not the one left over.
         assert not await store.renew("e", "someone else")
         assert await store.renew("e", "owner")
+    finally:
+        admin.close()
+        await store.close()
+
+
+async def test_a_lane_call_that_gets_no_answer_in_time_is_store_unavailable(redis_server: Any) -> None:
+    store = one_lane_store(redis_server.url, timeout=0.2)
+    admin = redis.Redis.from_url(redis_server.url)
+    try:
+        await store.client.set(store.lock_key("e"), "owner")
+        admin.execute_command("CLIENT", "PAUSE", "600", "ALL")
+        with pytest.raises(StoreUnavailable):
+            await store.renew("e", "owner")
+        await asyncio.sleep(0.6)
+        assert await store.renew("e", "owner")  # the same lane, reconnected, answers again
     finally:
         admin.close()
         await store.close()
