@@ -4,12 +4,14 @@ zip running in an OpenWhiskPythonRuntimeDouble container (once per module)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web as aiohttp_web  # `web` is a fixture here
 from integration.openwhisk_double import OpenWhiskControllerDouble
 
 from statebox.package import PackageError, PackageReport, build_action_zip
@@ -18,6 +20,20 @@ from .openwhisk_runtime_double import OpenWhiskPythonRuntimeDouble
 from .web_action_double import WebActionControllerDouble
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.asynccontextmanager
+async def served(app: aiohttp_web.Application) -> AsyncIterator[str]:
+    """`app` (the dev server's, from `build_app`) on a free loopback port; yields its URL."""
+    runner = aiohttp_web.AppRunner(app)
+    await runner.setup()
+    site = aiohttp_web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}/"
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 import pytest_asyncio
-from aiohttp import web
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
@@ -38,6 +37,7 @@ from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app
 from statebox.web.handler import Service
 
+from .conftest import served
 from .smtp_capture import MAIL_FROM, Mailbox, mailbox_fixture  # noqa: F401 - the `mailbox` fixture
 
 try:
@@ -156,16 +156,11 @@ async def dev_server(
         signer=ContinuationSigner(SECRET),
         clock=clock or SystemClock(),
     )
-    runner = web.AppRunner(build_app(Service(engine, machines), timer_interval=None))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
     try:
-        async with aiohttp.ClientSession() as session:
-            yield DevServer(engine, f"http://{host}:{port}/", session)
+        async with served(build_app(Service(engine, machines), timer_interval=None)) as url:
+            async with aiohttp.ClientSession() as session:
+                yield DevServer(engine, url, session)
     finally:
-        await runner.cleanup()
         await store.close()
 
 

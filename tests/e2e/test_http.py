@@ -32,7 +32,6 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import aiohttp
 import pytest
-from aiohttp import web
 from yarl import URL
 
 from statebox.config import Settings
@@ -42,6 +41,8 @@ from statebox.stores.redis import RedisStore
 from statebox.web import action as web_action
 from statebox.web.devserver import build_app
 from statebox.web.handler import Service
+
+from .conftest import served
 
 ROOT = Path(__file__).resolve().parents[2]
 INCSQUARE_TEXT = (ROOT / "state_machines" / "incsquare.json").read_text(encoding="utf-8")
@@ -374,16 +375,11 @@ async def client(
         engine = Engine(
             Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET)
         )
-        runner = web.AppRunner(build_app(Service(engine, ROOT / "state_machines"), timer_interval=None))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
+        app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None)
         try:
-            async with aiohttp.ClientSession() as session:
-                yield DevServerClient(session, f"http://{host}:{port}/")
+            async with served(app) as url, aiohttp.ClientSession() as session:
+                yield DevServerClient(session, url)
         finally:
-            await runner.cleanup()
             await store.close()
         return
     for name in list(os.environ):
@@ -735,15 +731,10 @@ async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_s
     engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET))
     public = "https://approvals.example/"
     app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None, base_url=public)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
     try:
-        async with aiohttp.ClientSession() as session:
+        async with served(app) as url, aiohttp.ClientSession() as session:
             async with session.post(
-                f"http://{host}:{port}/?input=6",
+                f"{url}?input=6",
                 data=INCSQUARE_TEXT,
                 headers={"Host": "attacker.example", "Content-Type": "application/json"},
             ) as answer:
@@ -753,5 +744,4 @@ async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_s
         record = await store.load(body["executionId"])
         assert record["baseUrl"] == public
     finally:
-        await runner.cleanup()
         await store.close()
