@@ -65,3 +65,13 @@ async def test_a_lane_call_that_gets_no_answer_in_time_is_store_unavailable(redi
     finally:
         admin.close()
         await store.close()
+
+
+async def test_lanes_take_the_options_the_url_gives_the_pool(redis_server: Any) -> None:
+    store = RedisStore.connect(redis_server.url + "?timeout=3&health_check_interval=10", prefix="lanes:")
+    try:
+        await store.client.set(store.lock_key("e"), "owner")
+        assert await store.renew("e", "owner")  # a script: on a lane
+        assert await store.load("e") is None  # a plain command: on the pool
+    finally:
+        await store.close()

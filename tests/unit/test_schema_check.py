@@ -94,3 +94,21 @@ def test_a_valid_definition_never_imports_jsonschema_and_an_invalid_one_is_expla
     invalid = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Reslt": 1, "End": True}}}
     problems, imported = run_fresh(invalid)
     assert imported and problems == [["/States/A/Reslt", "unknown field 'Reslt'; did you mean 'Result'?"]]
+
+
+def test_the_generator_refuses_what_draft_7_would_read_otherwise() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate_schema_check as generator
+    finally:
+        sys.path.pop(0)
+    schema = {
+        "$defs": {
+            "a": {"$ref": "#/$defs/b", "minLength": 3},  # Draft 7 ignores a $ref's siblings
+            "b": {"type": "array", "items": [{"type": "string"}]},  # the array form changed meaning
+            "c": {"$ref": "#/$defs/b", "$comment": "annotations are fine"},
+        }
+    }
+    found = generator.unsupported_keywords(schema)
+    assert any("/$defs/a/$ref" in f for f in found) and "/$defs/b/items" in found
+    assert not any("/$defs/c" in f for f in found)
