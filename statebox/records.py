@@ -11,7 +11,8 @@ changes data in place.
 
 What is looked at: the execution's `input` and `output`, every data value of the position tree
 (`suspension.DATA_KEYS`), and the fields of those that are objects (one level down). Only
-containers and long strings count; equal but distinct objects are written as they are.
+strings and containers with more than 64 characters of content count (a reference to less
+would cost more than the value); equal but distinct objects are written as they are.
 
 Record format 3 is format 1 plus `"same"`; a format 1 record decodes unchanged, and so does
 a format 2 one (a few hours of 2026-12-02's main: shared values listed under `"shared"`,
@@ -72,7 +73,7 @@ def share_repeated_data(record: dict[str, Any]) -> dict[str, Any]:
     for path, _ in repeats:
         _replace_in_copy(out, record, path)
     out[SAME] = repeats
-    out["format"] = RECORD_FORMAT  # a format 1 record being saved again is written as format 2
+    out["format"] = RECORD_FORMAT  # an older record being saved again is written in this one
     return out
 
 
