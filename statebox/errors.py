@@ -98,11 +98,7 @@ class StatesError(StateboxError):
         self.error = None if error is None else str(error)
         self.cause = None if cause is None else str(cause)
 
-    def as_error_output(self) -> dict[str, str | None]:
-        """The `{"Error", "Cause"}` object Catch hands to its ResultPath."""
-        out: dict[str, str | None] = {}
-        if self.error is not None:
-            out["Error"] = self.error
-        if self.cause is not None:
-            out["Cause"] = self.cause
-        return out
+    def as_error_output(self) -> dict[str, str]:
+        """The `{"Error", "Cause"}` object Catch hands to its ResultPath: both keys always, an
+        absent one as "" (AWS binds an empty string, so `$.Cause` after a Catch resolves)."""
+        return {"Error": self.error or "", "Cause": self.cause or ""}

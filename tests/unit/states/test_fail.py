@@ -156,6 +156,72 @@ async def test_which_catchers_select_a_fail_state_error(
     )
     result = await run_machine(definition, {})
     if caught:
-        assert (result.status, result.output) == ("SUCCEEDED", {"Error": "Custom.Error"})
+        assert (result.status, result.output) == ("SUCCEEDED", {"Error": "Custom.Error", "Cause": ""})
     else:
         assert (result.status, result.error) == ("FAILED", "Custom.Error")
+
+
+CAUGHT_OUTPUTS = [
+    pytest.param({"Error": "MyError"}, {"Error": "MyError", "Cause": ""}, id="error-only"),
+    pytest.param({"Cause": "why"}, {"Error": "", "Cause": "why"}, id="cause-only"),
+    pytest.param({}, {"Error": "", "Cause": ""}, id="neither"),
+]
+
+
+@pytest.mark.parametrize("container", ["Parallel", "Map"])
+@pytest.mark.parametrize(("fields", "error_output"), CAUGHT_OUTPUTS)
+async def test_a_caught_error_output_always_has_both_keys(
+    run_machine: Any, container: str, fields: dict[str, Any], error_output: dict[str, str]
+) -> None:
+    """AWS binds "" to a missing Error or Cause, so a following `$.Cause` resolves (issue 13.16)."""
+    inner = {"StartAt": "F", "States": {"F": {"Type": "Fail", **fields}}}
+    body: dict[str, Any] = (
+        {"Branches": [inner]} if container == "Parallel" else {"ItemProcessor": inner, "ItemsPath": "$.items"}
+    )
+    definition = machine(
+        (
+            "Fails",
+            {
+                "Type": container,
+                **body,
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Read"}],
+            },
+        ),
+        ("Read", {"Type": "Pass", "Parameters": {"a.$": "$.caught.Error", "b.$": "$.caught.Cause"}, "End": True}),
+        ("Done", {"Type": "Succeed"}),
+    )
+    result = await run_machine(definition, {"items": [1]})
+    assert (result.status, result.output) == (
+        "SUCCEEDED",
+        {"a": error_output["Error"], "b": error_output["Cause"]},
+    ), (result.error, result.cause)
+
+
+async def test_jsonata_error_output_has_both_keys(run_machine: Any) -> None:
+    branch = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "MyError"}}}
+    definition = {
+        "QueryLanguage": "JSONata",
+        **machine(
+            (
+                "P",
+                {
+                    "Type": "Parallel",
+                    "Branches": [branch],
+                    "End": True,
+                    "Catch": [
+                        {"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput %}", "Next": "Done"}
+                    ],
+                },
+            ),
+            ("Done", {"Type": "Succeed"}),
+        ),
+    }
+    result = await run_machine(definition, {})
+    assert (result.status, result.output) == ("SUCCEEDED", {"Error": "MyError", "Cause": ""})
+
+
+async def test_an_uncaught_fail_still_reports_what_it_has(run_machine: Any) -> None:
+    """Only the Catch output fills in "": the execution's own error and cause stay absent."""
+    result = await run_machine(failing(Error="MyError"), {})
+    assert (result.status, result.error, result.cause) == ("FAILED", "MyError", None)
