@@ -895,7 +895,7 @@ def _show(value: JSON, limit: int = 60) -> str:
         return "an object"
     if isinstance(value, list):
         return "an array"
-    return type(value).__name__
+    return json_type(value)
 
 
 def _q(name: object) -> str:

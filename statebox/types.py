@@ -22,7 +22,8 @@ def child(base: str, *parts: str | int) -> str:
 
 def json_type(value: JSON) -> str:
     """A value's JSON type name as error messages use it: null, boolean, number, string,
-    array or object (anything that is not JSON keeps its Python type name)."""
+    array or object. Every message naming a value's type uses this, never a Python type name
+    (anything that is not JSON at all keeps its Python type name: a bug to see, not hide)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -36,3 +37,19 @@ def json_type(value: JSON) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def json_text(value: JSON, limit: int = 200) -> str:
+    """A value as compact JSON for a message (`null`, `{"a":1}`), shortened past `limit`."""
+    import json
+
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON (or an integer past Python's digit limit)
+        text = json_type(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def typed_json_text(value: JSON, limit: int = 200) -> str:
+    """A value for a message with its JSON type: `object {"a":1}`, `string "x"`, `null`."""
+    return "null" if value is None else f"{json_type(value)} {json_text(value, limit)}"

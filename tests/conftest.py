@@ -8,6 +8,7 @@ durability tests use (AOF on).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+# Python's names for JSON types and values, which no message about a value may use.
+PYTHON_WORDS = re.compile(r"\b(dict|list|str|int|float|bool|NoneType|None|True|False)\b|'\w+':")
 
 
 @dataclass(frozen=True)

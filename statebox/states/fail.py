@@ -11,7 +11,7 @@ from ..asl_errors import ErrorName
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
-from ..types import JSON
+from ..types import JSON, typed_json_text
 
 ValueSource = Callable[[JSON, Any], JSON]
 
@@ -41,7 +41,8 @@ class FailState(State):
         if not isinstance(value, str):
             raise StatesError(
                 self.bad_value_error,
-                f"The {field} of the Fail state '{self.name}' must resolve to a string, got {value!r}.",
+                f"The {field} of the Fail state '{self.name}' must resolve to a string, got "
+                f"{typed_json_text(value)}.",
             )
         return value
 

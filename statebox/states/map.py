@@ -14,7 +14,7 @@ from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
 from ..model import StateGraph
 from ..paths import MISSING
 from ..suspension import Suspension
-from ..types import JSON, json_type
+from ..types import JSON, json_text, json_type, typed_json_text
 from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100
@@ -41,27 +41,28 @@ class MapState(RecoverableState):
             if not isinstance(data, list):
                 if self.items_error == ErrorName.QUERY_EVALUATION_ERROR:
                     raise StatesError(
-                        self.items_error, f"Map state input must be an array but was: {_json_text(data)}"
+                        self.items_error, f"Map state input must be an array but was: {json_text(data)}"
                     )
                 raise StatesError(
                     self.items_error,
                     f"The ItemsPath '$' of the Map state '{self.name}' must reference a JSON array, "
-                    f"got {type(data).__name__}.",
+                    f"got {typed_json_text(data)}.",
                 )
             return self._capped(data, frame)
-        items = source.read(data, frame)
+        # An ItemsPath that does not resolve fails with the wording every path uses.
+        items = source.path.read(data, frame) if isinstance(source, PathValue) else source.read(data, frame)
         if not isinstance(items, list):
             if source.error == ErrorName.QUERY_EVALUATION_ERROR:
                 raise StatesError(
                     source.error,
                     f"The JSONata expression '{source.text}' specified for the field 'Items' returned "
                     f"an unexpected result type. Expected 'array', but was '{json_type(items)}' for "
-                    f"value: {_json_text(items)}",
+                    f"value: {json_text(items)}",
                 )
             raise StatesError(
                 source.error,
                 f"The ItemsPath '{source.text}' of the Map state '{self.name}' must reference a JSON "
-                f"array, got {type(items).__name__}.",
+                f"array, got {typed_json_text(items)}.",
             )
         return self._capped(items, frame)
 
@@ -85,10 +86,10 @@ class MapState(RecoverableState):
             # AWS parses a string holding an integer (variables/..._MAX_CONCURRENCY_PATH: "1").
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            shown = "nothing" if value is MISSING else _json_text(value)
             raise StatesError(
                 source.error,
-                f'The {field} field refers to value "{shown}" which is not a valid integer: {source.text}',
+                f'The {field} field refers to value "{_as_aws_shows(value)}" which is not a valid '
+                f"integer: {source.text}",
             )
         return value
 
@@ -110,7 +111,7 @@ class MapState(RecoverableState):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise StatesError(
                     source.error,
-                    f'The ToleratedFailurePercentagePath field refers to value "{value}" which '
+                    f'The ToleratedFailurePercentagePath field refers to value "{_as_aws_shows(value)}" which '
                     f"is not a valid number: {source.text}",
                 )
             percentage = float(value)
@@ -212,10 +213,11 @@ def _over_threshold(failures: int, total: int, count: int | None, percentage: fl
     return over_count or over_percentage
 
 
-def _json_text(value: JSON) -> str:
-    import json
-
-    return json.dumps(value, separators=(",", ":"))
+def _as_aws_shows(value: JSON) -> str:
+    """A value inside AWS's `refers to value "..."` messages: a string bare, others as JSON."""
+    if value is MISSING:
+        return "nothing"
+    return value if isinstance(value, str) else json_text(value)
 
 
 _INTEGER = re.compile(r"[+-]?\d+")

@@ -13,7 +13,7 @@ from ..interpreter import MAX_SECONDS, Frame, iso_timestamp
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import Suspension
-from ..types import JSON
+from ..types import JSON, typed_json_text
 from .recoverable import RecoverableState
 
 
@@ -45,7 +45,7 @@ class TaskState(RecoverableState):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SECONDS:
-            shown = "nothing" if value is MISSING else repr(value)
+            shown = "nothing" if value is MISSING else typed_json_text(value)
             named = f"{field}Path" if hasattr(source, "path") else field
             raise StatesError(
                 source.error,

@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..model import State
-from ..paths import MISSING
 from ..suspension import Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
@@ -78,10 +77,9 @@ class WaitState(State):
 
     @staticmethod
     def _read(source: Any, data: JSON, frame: Frame) -> JSON:
-        value = source.read(data, frame)
-        if value is MISSING:
-            raise StatesError(source.error, f"Invalid path '{source.text}': no such field.")
-        return value
+        if hasattr(source, "path"):  # a path that does not resolve: the wording every path uses
+            return source.path.read(data, frame)
+        return source.read(data, frame)
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)

@@ -747,6 +747,12 @@ def test_problem_messages_say_what_is_wrong() -> None:
     assert problems_of({"Variable": "$.a", "NumericEquals": "1", "Next": "N"}) == [
         (AT + "/NumericEquals", "NumericEquals must be a number, not a string")
     ]
+    assert problems_of({"Variable": "$.a", "NumericEquals": None, "Next": "N"}) == [
+        (AT + "/NumericEquals", "NumericEquals must be a number, not null")
+    ]
+    assert problems_of({"Variable": "$.a", "BooleanEquals": {}, "Next": "N"}) == [
+        (AT + "/BooleanEquals", "BooleanEquals must be true or false, not an object")
+    ]
     assert problems_of({"Variable": "$.a", "StringEqual": "x", "Next": "N"})[1] == (
         AT + "/StringEqual",
         "unknown field 'StringEqual' in a Choice rule; did you mean StringEquals?",

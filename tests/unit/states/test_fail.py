@@ -94,6 +94,20 @@ async def test_paths_that_do_not_give_a_string(
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param({"a": None}, 'object {"a":null}', id="object"),
+        pytest.param(None, "null", id="null"),
+        pytest.param(True, "boolean true", id="boolean"),
+        pytest.param([1], "array [1]", id="array"),
+    ],
+)
+async def test_a_value_that_is_not_a_string_is_named_in_json(run_machine: Any, value: Any, shown: str) -> None:
+    result = await run_machine(failing(Error="E", CausePath="$.c"), {"c": value})
+    assert result.cause == f"The CausePath of the Fail state 'F' must resolve to a string, got {shown}."
+
+
 async def test_an_intrinsic_failure_in_cause_path(run_machine: Any) -> None:
     result = await run_machine(failing(Error="E", CausePath="States.StringToJson($.s)"), {"s": "{oops"})
     assert (result.status, result.error) == ("FAILED", "States.IntrinsicFailure")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import machine, runner_with_actions
+from conftest import PYTHON_WORDS, machine, runner_with_actions
 
 from statebox.config import Settings
 from statebox.ports import FakeClock
@@ -173,10 +173,36 @@ async def test_results_keep_item_order_when_iterations_finish_out_of_order(run: 
 @pytest.mark.parametrize(
     ("definition", "execution_input", "cause"),
     [
-        pytest.param(mapping(ItemsPath="$.missing"), {}, "$.missing", id="itemspath-missing"),
-        pytest.param(mapping(ItemsPath="$.x"), {"x": {"a": 1}}, "$.x", id="itemspath-object"),
-        pytest.param(mapping(ItemsPath="$.x"), {"x": "abc"}, "$.x", id="itemspath-string"),
-        pytest.param(mapping(), {"a": 1}, "array", id="input-not-an-array"),
+        pytest.param(
+            mapping(ItemsPath="$.missing"),
+            {},
+            "Invalid path '$.missing' : No results for path: $['missing']",  # as InputPath words it
+            id="itemspath-missing",
+        ),
+        pytest.param(
+            mapping(ItemsPath="$.x"),
+            {"x": {"a": 1}},
+            """The ItemsPath '$.x' of the Map state 'M' must reference a JSON array, got object {"a":1}.""",
+            id="itemspath-object",
+        ),
+        pytest.param(
+            mapping(ItemsPath="$.x"),
+            {"x": "abc"},
+            """The ItemsPath '$.x' of the Map state 'M' must reference a JSON array, got string "abc".""",
+            id="itemspath-string",
+        ),
+        pytest.param(
+            mapping(ItemsPath="$.x"),
+            {"x": None},
+            "The ItemsPath '$.x' of the Map state 'M' must reference a JSON array, got null.",
+            id="itemspath-null",
+        ),
+        pytest.param(
+            mapping(),
+            {"a": 1},
+            """The ItemsPath '$' of the Map state 'M' must reference a JSON array, got object {"a":1}.""",
+            id="input-not-an-array",
+        ),
         pytest.param(mapping(ItemSelector={"v.$": "$.missing"}), [1], "$.missing", id="itemselector-missing"),
     ],
 )
@@ -184,6 +210,31 @@ async def test_runtime_errors(run: Any, definition: dict[str, Any], execution_in
     result = await run(definition, execution_input)
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert cause in result.cause
+
+
+@pytest.mark.parametrize(
+    ("fields", "value", "type_name"),
+    [
+        pytest.param({"ItemsPath": "$.v"}, {"a": 1}, "object", id="itemspath-object"),
+        pytest.param({"ItemsPath": "$.v"}, None, "null", id="itemspath-null"),
+        pytest.param({"ItemsPath": "$.v"}, 1.5, "number", id="itemspath-number"),
+        pytest.param({"ItemsPath": "$.v"}, True, "boolean", id="itemspath-boolean"),
+        pytest.param({"ItemsPath": "$.v", "MaxConcurrencyPath": "$.c"}, {}, None, id="max-concurrency"),
+        pytest.param({"ItemsPath": "$.v", "ToleratedFailurePercentagePath": "$.c"}, {}, None, id="tolerated"),
+    ],
+)
+async def test_messages_name_json_types_never_python_ones(
+    run: Any, fields: dict[str, Any], value: Any, type_name: str | None
+) -> None:
+    """A message about a value speaks JSON: `object`, `null`, never `dict` / `NoneType`."""
+    execution_input = {"v": value} if type_name else {"v": [1], "c": {"k": None, "t": True}}
+    result = await run(mapping(**fields), execution_input)
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    if type_name is not None:
+        assert f"got {type_name}" in result.cause
+    else:
+        assert '{"k":null,"t":true}' in result.cause
+    assert not PYTHON_WORDS.search(result.cause), result.cause
 
 
 # --------------------------------------------------------------------------------------------

@@ -581,6 +581,20 @@ async def test_timeout_seconds_path_must_be_a_positive_integer(run: Any, limit: 
     )
 
 
+@pytest.mark.parametrize(
+    ("limit", "shown"),
+    [
+        pytest.param(None, "got null.", id="null"),
+        pytest.param(True, "got boolean true.", id="boolean"),
+        pytest.param({"s": 1}, 'got object {"s":1}.', id="object"),
+        pytest.param("1", 'got string "1".', id="string"),
+    ],
+)
+async def test_a_bad_timeout_value_is_named_in_json(run: Any, limit: Any, shown: str) -> None:
+    result = await run(task("module:echo", TimeoutSecondsPath="$.limit"), {"limit": limit})
+    assert result.cause.endswith(shown), result.cause
+
+
 async def test_timeout_seconds_path_that_does_not_resolve(run: Any) -> None:
     check(
         await run(task("module:echo", TimeoutSecondsPath="$.limit"), {}), Fails("States.Runtime", "$.limit")

@@ -80,6 +80,16 @@ async def test_invalid_run_time_values(
     assert fake_clock.slept == []
 
 
+@pytest.mark.parametrize("field", ["SecondsPath", "TimestampPath"])
+async def test_a_path_that_does_not_resolve_is_worded_like_every_path(run_machine: Any, field: str) -> None:
+    result = await run_machine(waiting(**{field: "$.nope"}), {}, settings=IN_PROCESS)
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "States.Runtime",
+        "Invalid path '$.nope' : No results for path: $['nope']",
+    )
+
+
 @pytest.mark.parametrize(
     ("fields", "execution_input", "expected"),
     [
