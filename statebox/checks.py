@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a structure check runs, not at 
 from .errors import ExpressionSyntaxError, Problem
 from .paths import Path, ReferencePath
 from .types import JSON, child, json_type, pointer
+from .unsupported import check_unsupported_fields
 
 __all__ = ["MAX_MACHINE_DEPTH", "find_problems"]
 
@@ -665,10 +666,6 @@ def check_templates(state: dict[str, Any], at: str, language: str) -> Iterator[P
     for field in _TEMPLATE_FIELDS:
         if isinstance(state.get(field), dict):
             yield from _template_problems(state[field], child(at, field))
-    for field in ("ItemReader", "ResultWriter"):
-        inner = state.get(field)
-        if isinstance(inner, dict) and isinstance(inner.get("Parameters"), dict):
-            yield from _template_problems(inner["Parameters"], child(at, field, "Parameters"))
     for list_field in ("Catch", "Choices"):
         entries = state.get(list_field)
         if isinstance(entries, list):
@@ -756,6 +753,7 @@ STATE_CHECKS: tuple[Callable[[dict[str, Any], str, str], Iterable[Problem]], ...
     check_templates,
     check_choice_rules,
     check_resume_schema,
+    check_unsupported_fields,
 )
 
 

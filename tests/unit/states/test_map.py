@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import PYTHON_WORDS, machine, runner_with_actions
 
+import statebox
 from statebox.config import Settings
 from statebox.ports import FakeClock
 
@@ -466,3 +467,28 @@ async def test_states_runtime_in_an_iteration_is_not_caught(run: Any) -> None:
     )
     result = await run(definition, [{}])
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("ItemReader", {"Resource": "arn:aws:states:::s3:getObject"}, id="reader"),
+        pytest.param("ItemBatcher", {"MaxItemsPerBatch": 2}, id="batcher"),
+        pytest.param("ResultWriter", {"Resource": "arn:aws:states:::s3:putObject"}, id="writer"),
+    ],
+)
+async def test_distributed_map_fields_are_refused_at_start_not_ignored(
+    run: Any, field: str, value: dict[str, Any]
+) -> None:
+    """Running the Map inline over its input would not be what the definition says (13.18)."""
+    with pytest.raises(statebox.DefinitionError) as refused:
+        await run(mapping(**{field: value}), [1, 2, 3])
+    [problem] = refused.value.problems
+    assert problem.pointer == f"/States/M/{field}"
+    assert "not supported yet" in problem.message and "Distributed Map" in problem.message
+
+
+async def test_a_distributed_processor_over_the_input_still_runs(run: Any) -> None:
+    distributed = {**IDENTITY, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+    result = await run(mapping(distributed), [1, 2])
+    assert (result.status, result.output) == ("SUCCEEDED", [1, 2])
