@@ -44,10 +44,9 @@ def _parse_input(text: str | None) -> object:
         return {}
     if text.startswith("@"):
         text = _read_text(text[1:], "input file")
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise InputError([Problem("", f"the input is not valid JSON: {exc}")]) from None
+    from .strictjson import parse
+
+    return parse(text, "the input")  # as the HTTP adapters decode it: NaN, 1e400, "\udfff" refused
 
 
 def _print_problems(problems: tuple[Problem, ...], out: IO[str]) -> None:

@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import math
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,7 +58,7 @@ class ContinuationSigner:
     def issue(self, execution_key: str, point_id: str, expires_at: datetime) -> str:
         payload = _LAYOUT.pack(
             _VERSION,
-            int(expires_at.timestamp()),
+            math.ceil(expires_at.timestamp()),  # whole seconds, never before the expiry shown
             bytes.fromhex(execution_key),
             bytes.fromhex(point_id),
         )

@@ -33,6 +33,7 @@ from .errors import (
     ContinuationAlreadyUsed,
     ContinuationExpired,
     ContinuationNotFound,
+    ExecutionNotFound,
     InputError,
     Problem,
     StatesError,
@@ -227,7 +228,7 @@ class Engine:
     async def describe_execution(self, execution_key: str) -> dict[str, Any]:
         record = await self.store.load(execution_key)
         if record is None:
-            raise ContinuationNotFound("unknown execution")
+            raise ExecutionNotFound("unknown execution")
         out = {
             "executionId": record["executionKey"],
             "machine": record["machine"],
@@ -288,7 +289,7 @@ class Engine:
         """Continue an execution that stopped at a state boundary (a new activation's work)."""
         record = await self.store.load(execution_key)
         if record is None:
-            raise ContinuationNotFound("unknown execution")
+            raise ExecutionNotFound("unknown execution")
         point = next((p for p in record["pending"] if p["kind"] == "continue"), None)
         if point is None:
             raise ContinuationAlreadyUsed("nothing to continue", execution_key)

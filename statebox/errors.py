@@ -5,11 +5,15 @@
     ├── InputError                    malformed execution input; .problems likewise
     ├── ExpressionSyntaxError         a path / intrinsic / rule that does not parse (becomes a Problem)
     ├── ServiceError                  the request cannot be served as asked (HTTP layer maps these)
-    │   ├── ContinuationNotFound
+    │   ├── NotFound                  (404) one class per thing that can be missing:
+    │   │   ├── ContinuationNotFound  unknown, forged or altered continuation id
+    │   │   ├── ExecutionNotFound     unknown execution id
+    │   │   └── MachineNotFound       no stored machine of that name
     │   ├── ContinuationAlreadyUsed
     │   ├── ContinuationExpired
     │   ├── PayloadTooLarge
     │   ├── Forbidden                 this deployment does not allow the request (e.g. posted definitions)
+    │   │   └── CrossSiteRequest      a browser POST made by another site's page
     │   └── StoreUnavailable
     └── StatesError                   an ASL run-time error: .error (name), .cause (text)
 
@@ -60,8 +64,20 @@ class ServiceError(StateboxError):
     """The request cannot be served as asked."""
 
 
-class ContinuationNotFound(ServiceError):
+class NotFound(ServiceError):
+    """Something the request names does not exist; the subclass says what."""
+
+
+class ContinuationNotFound(NotFound):
     """Unknown or forged continuation id."""
+
+
+class ExecutionNotFound(NotFound):
+    """Unknown execution id."""
+
+
+class MachineNotFound(NotFound):
+    """No stored machine (state_machines/NAME.json) of that name."""
 
 
 class ContinuationAlreadyUsed(ServiceError):
@@ -83,6 +99,10 @@ class PayloadTooLarge(ServiceError):
 class Forbidden(ServiceError):
     """The deployment's settings do not allow this request (e.g. posting a definition when
     only stored machines may run)."""
+
+
+class CrossSiteRequest(Forbidden):
+    """A browser sent this POST for another site's page (a hidden form, a no-cors fetch)."""
 
 
 class StoreUnavailable(ServiceError):

@@ -49,3 +49,24 @@ def decode_json(encoded: bytes) -> JSON:
 
 def json_size(value: JSON) -> int:
     return len(encode_json(value))
+
+
+def encode_answer(value: JSON) -> bytes:
+    """Compact UTF-8 JSON for an answer, refusing (ValueError, naming where) what JSON cannot
+    carry. orjson would write NaN and Infinity as null, the standard library as bare `NaN`
+    (invalid JSON): neither may reach a client."""
+    from .strictjson import find_unrepresentable
+
+    encoded: bytes | None = None
+    if _orjson():
+        try:
+            encoded = _ORJSON.dumps(value)
+        except _ORJSON.JSONEncodeError:
+            encoded = None  # big integers, deep nesting or lone surrogates: checked below
+    if encoded is None or b"null" in encoded:  # null may stand for NaN: look
+        found = find_unrepresentable(value)
+        if found is not None:
+            raise ValueError(f"the answer is not JSON-representable at {found[0] or '/'}: {found[1]}")
+    if encoded is None:
+        encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return encoded

@@ -12,6 +12,8 @@ task. Its value maps to the ASL Error / Cause like this:
 from __future__ import annotations
 
 import json
+import traceback
+from pathlib import Path
 
 from ..errors import StatesError
 from ..types import JSON
@@ -33,17 +35,23 @@ def application_error(value: JSON) -> StatesError:
     return StatesError(APPLICATION_ERROR, json.dumps(value, separators=(",", ":")))
 
 
-def lambda_style_cause(exc: BaseException, request_id: str) -> str:
-    """The cause AWS Lambda gives a Python exception, so Catch written for Lambda carries over."""
-    import traceback
-
-    frames = traceback.extract_tb(exc.__traceback__)
-    stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
+def lambda_style_cause(exc: BaseException, request_id: str, actions_dir: Path) -> str:
+    """The cause AWS Lambda gives a Python exception, so Catch written for Lambda carries over.
+    The stack trace keeps only the action's own frames, named relative to the actions folder:
+    a cause travels to whoever started the execution, and statebox's frames and the server's
+    paths are none of their business."""
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        try:
+            relative = Path(frame.filename).resolve().relative_to(actions_dir)
+        except (ValueError, OSError):
+            continue  # statebox, the standard library or a dependency
+        frames.append(f'  File "{relative.as_posix()}", line {frame.lineno}, in {frame.name}\n    {frame.line}\n')
     return json.dumps(
         {
             "errorMessage": str(exc),
             "errorType": type(exc).__name__,
             "requestId": request_id,
-            "stackTrace": stack[-5:],
+            "stackTrace": frames[-5:],
         }
     )

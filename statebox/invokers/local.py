@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import inspect
+import os
 import re
 import threading
 from pathlib import Path
@@ -43,13 +44,13 @@ class LocalActionInvoker:
             raise StatesError(
                 ErrorName.TASK_FAILED,
                 f"The resource '{resource.text}' cannot be run here: use module:NAME with NAME.py "
-                f"in the actions folder {self.actions_dir}.",
+                "in the actions folder.",
             )
         path = self.actions_dir / f"{name}.py"
         if not path.is_file():
             raise StatesError(
                 ErrorName.TASK_FAILED,
-                f"The resource '{resource.text}' names no action: {name}.py is not in {self.actions_dir}.",
+                f"The resource '{resource.text}' names no action: {name}.py is not in the actions folder.",
             )
         resolved = path.resolve()
         if not resolved.is_relative_to(self.actions_dir):
@@ -57,7 +58,7 @@ class LocalActionInvoker:
             raise StatesError(
                 ErrorName.TASK_FAILED,
                 f"The resource '{resource.text}' names no action: {name}.py leads outside "
-                f"{self.actions_dir}.",
+                "the actions folder.",
             )
         return resolved
 
@@ -81,14 +82,15 @@ class LocalActionInvoker:
             if module is None:
                 spec = importlib.util.spec_from_file_location(f"statebox_action_{path.stem}", path)
                 if spec is None or spec.loader is None:
-                    raise StatesError(ErrorName.TASK_FAILED, f"Cannot load the action {path}.")
+                    raise StatesError(ErrorName.TASK_FAILED, f"Cannot load the action {path.name}.")
                 module = importlib.util.module_from_spec(spec)
                 try:
                     spec.loader.exec_module(module)
                 except Exception as exc:  # noqa: BLE001 - the action's own import failed
                     raise StatesError(
                         ErrorName.TASK_FAILED,
-                        f"The action {path.name} failed to load: {type(exc).__name__}: {exc}",
+                        f"The action {path.name} failed to load: {type(exc).__name__}: "
+                        + str(exc).replace(f"{self.actions_dir}{os.sep}", ""),  # no server paths
                     ) from None
                 if not callable(getattr(module, "main", None)):
                     raise StatesError(
@@ -110,7 +112,7 @@ class LocalActionInvoker:
             else:
                 result = await asyncio.to_thread(main, args)
         except Exception as exc:  # noqa: BLE001 - an action's exception is its task's failure
-            raise StatesError(type(exc).__name__, lambda_style_cause(exc, call.execution_id)) from None
+            raise StatesError(type(exc).__name__, lambda_style_cause(exc, call.execution_id, self.actions_dir)) from None
         if isinstance(result, dict) and "error" in result:
             raise application_error(result["error"])
         return result

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ..eventloop import new_event_loop
-from ..jsonio import encode_json
+from ..jsonio import encode_answer
 from .handler import Service, handle
 from .protocol import HttpRequest, HttpResponse
 
@@ -48,7 +48,7 @@ def to_response(response: HttpResponse) -> web.Response:
         )
     return web.Response(
         status=response.status,
-        body=encode_json(response.body),
+        body=response.encoded if response.encoded is not None else encode_answer(response.body),
         headers=headers,
         content_type="application/json",
         charset="utf-8",

@@ -27,17 +27,20 @@ from ..engine import Engine, ExecutionResult
 from ..errors import (
     ContinuationAlreadyUsed,
     ContinuationExpired,
-    ContinuationNotFound,
     DefinitionError,
     Forbidden,
     InputError,
+    MachineNotFound,
+    NotFound,
     PayloadTooLarge,
     Problem,
     StateboxError,
     StoreUnavailable,
 )
+from .. import strictjson
 from . import pages
 from .protocol import HttpRequest, HttpResponse
+from .security import finish, refuse_cross_site
 
 log = logging.getLogger("statebox.web")
 
@@ -45,7 +48,7 @@ STATUS_FOR_ERROR: dict[type[StateboxError], int] = {
     DefinitionError: 400,
     InputError: 400,
     Forbidden: 403,
-    ContinuationNotFound: 404,
+    NotFound: 404,
     ContinuationAlreadyUsed: 409,
     ContinuationExpired: 410,
     PayloadTooLarge: 413,
@@ -72,19 +75,13 @@ def _html(status: int, body: str) -> HttpResponse:
     return HttpResponse(status, body, {"Content-Type": "text/html; charset=utf-8"})
 
 
-def _loads(text: str | bytes, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise InputError([Problem("", f"{what} is not valid JSON: {exc}")]) from None
-
-
 def _body(request: HttpRequest) -> Any:
-    """The request body as JSON (None when empty); form posts become a dict of fields."""
+    """The request body as JSON (None when empty); form posts become a dict of fields.
+    Whatever cannot be carried on as JSON (NaN, 1e400, lone surrogates) is refused here."""
     if request.parsed_body is not None:
-        return request.parsed_body
+        return strictjson.check_value(request.parsed_body, "the request body")
     if request.form is not None:
-        return dict(request.form)
+        return strictjson.check_value(dict(request.form), "the form")
     if not request.body:
         return None
     if len(request.body) > 0 and request.header("content-type").startswith(
@@ -94,17 +91,16 @@ def _body(request: HttpRequest) -> Any:
             return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise InputError([Problem("", "the form body is not UTF-8")]) from None
-    return _loads(request.body, "the request body")
+    return strictjson.parse(request.body, "the request body")
 
 
-def _query_value(text: str) -> Any:
-    """Query values are strings; `?input=6` means the number 6, `?approved=true` true."""
+def _query_value(name: str, text: str) -> Any:
+    """Resume fields from the query: `?approved=true` is true, `?decision=approved` the string."""
+    what = f"the query field {name!r}"
     try:
-        return json.loads(text)
-    except RecursionError:
-        raise InputError([Problem("", "a query value is nested too deeply")]) from None
-    except ValueError:
-        return text
+        return strictjson.decode(text, what)
+    except ValueError:  # not JSON: the text itself
+        return strictjson.check_value(text, what)
 
 
 def _result_response(result: ExecutionResult, request: HttpRequest) -> HttpResponse:
@@ -120,10 +116,17 @@ def _resume_url(base_url: str, token: str) -> str:
 
 
 async def handle(request: HttpRequest, service: Service) -> HttpResponse:
-    """Answer one request. Never raises: every failure is a response."""
+    """Answer one request. Never raises: every failure is a response, and every response
+    carries the security headers and is valid JSON (or HTML)."""
+    return finish(await _answer(request, service))
+
+
+async def _answer(request: HttpRequest, service: Service) -> HttpResponse:
     try:
         if len(request.body) > service.max_request_bytes:
             raise PayloadTooLarge(f"the request body is larger than {service.max_request_bytes} bytes")
+        if request.method.upper() == "POST":
+            refuse_cross_site(request)
         return await _route(request, service)
     except StateboxError as exc:
         status = next((code for cls, code in STATUS_FOR_ERROR.items() if isinstance(exc, cls)), 400)
@@ -161,9 +164,14 @@ async def _route(request: HttpRequest, service: Service) -> HttpResponse:
         return await _start(request, service)
     elif method == "GET" and request.path.strip("/") == "":
         return _json(200, {"service": "statebox", "machines": _stored_machines(service)})
-    return _json(
-        405 if request.path.strip("/") == "" else 404, {"error": "NotFound", "message": "no such route"}
-    )
+    if request.path.strip("/") == "":
+        message = f"{method} is not allowed here: GET or POST"
+        return HttpResponse(
+            405,
+            {"error": "MethodNotAllowed", "message": message},
+            {"Content-Type": "application/json", "Allow": "GET, POST"},
+        )
+    return _json(404, {"error": "NotFound", "message": "no such route"})
 
 
 def _stored_machines(service: Service) -> list[str]:
@@ -174,18 +182,18 @@ def _stored_machines(service: Service) -> list[str]:
 
 def _stored_machine(service: Service, name: str) -> tuple[str, str]:
     if not _MACHINE_NAME.match(name):
-        raise ContinuationNotFound(f"no stored machine named {name!r}")
+        raise MachineNotFound(f"no stored machine named {name!r}")
     path = service.machines_dir / f"{name}.json"
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        raise ContinuationNotFound(f"no stored machine named {name!r}") from None
+        raise MachineNotFound(f"no stored machine named {name!r}") from None
     cached = service.stored.get(name)
     if cached is None or cached[0] != stamp:  # read again only when the file changed
         try:
             cached = (stamp, path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
-            raise ContinuationNotFound(f"no stored machine named {name!r}") from None
+            raise MachineNotFound(f"no stored machine named {name!r}") from None
         service.stored[name] = cached
     return cached[1], name
 
@@ -206,7 +214,8 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
     elif isinstance(body, dict) and ("States" in body or "StartAt" in body):
         _refuse_posted_definitions(service)
         definition, machine_name = body, None
-        execution_input = _query_value(request.query["input"]) if "input" in request.query else {}
+        query_input = request.query.get("input")
+        execution_input = {} if query_input is None else strictjson.parse(query_input, "?input=")
     else:
         raise InputError(
             [
@@ -254,7 +263,7 @@ async def _resume(request: HttpRequest, service: Service) -> HttpResponse:
     body = _body(request)
     if body is not None and not isinstance(body, dict):
         raise InputError([Problem("", "the resume input must be a JSON object")])
-    fields = {k: _query_value(v) for k, v in request.query.items() if k != "continuation"}
+    fields = {k: _query_value(k, v) for k, v in request.query.items() if k != "continuation"}
     resume_input = {**fields, **(body or {})}
     caller = {"address": request.remote, "userAgent": request.header("user-agent") or None}
     error = resume_input.pop("error", None) if "error" in resume_input else None

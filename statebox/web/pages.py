@@ -4,6 +4,8 @@ page — its buttons POST — so mail scanners that prefetch links approve nothi
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from html import escape
 from typing import Any
@@ -22,6 +24,9 @@ button{font:inherit;font-weight:600;padding:.6rem 1.4rem;border-radius:.4rem;bor
 .approve{background:#1a7f37;border-color:#1a7f37;color:#fff}.reject{background:#fff;border-color:#b42318;color:#b42318}
 button:focus{outline:3px solid #0969da;outline-offset:2px}.note{color:#555;font-size:.9rem}
 """
+
+# The one stylesheet the pages may use: the Content-Security-Policy names it by its hash.
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
 
 
 def _page(title: str, body: str) -> str:

@@ -38,6 +38,7 @@ class HttpResponse:
     status: int
     body: Any = None  # a JSON value, or str for HTML / text
     headers: Mapping[str, str] = field(default_factory=dict)
+    encoded: bytes | None = None  # the JSON body as sent, once the handler has encoded it
 
     @property
     def content_type(self) -> str:

@@ -279,7 +279,8 @@ class OpenWhiskWebActionDouble:
             return self._error(refused.status, refused.message)
         try:
             result = self.action(json.loads(json.dumps(args)))  # the action gets a JSON copy
-            json.dumps(result)
+            # The runtime's proxy (Go) reads the result as JSON: NaN / Infinity are not (§5).
+            json.dumps(result, allow_nan=False)
         except Exception:  # noqa: BLE001 - "action developer error"
             self.calls.append((args, None))
             return self._error(400, "There was an error processing your request.")

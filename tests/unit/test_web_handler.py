@@ -27,6 +27,7 @@ from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest, HttpResponse
+from statebox.web.security import SECURITY_HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 MACHINES = ROOT / "state_machines"
@@ -122,9 +123,12 @@ async def call(service: Service, req: HttpRequest) -> HttpResponse:
 def assert_well_formed(response: HttpResponse) -> None:
     """The body is JSON (a JSON value with a JSON type) or an HTML page (text with text/html)."""
     content_type = response.content_type
+    for name, value in SECURITY_HEADERS.items():  # every answer, JSON or HTML, error or not
+        assert response.headers.get(name) == value, (name, response.headers)
     if content_type.startswith("application/json"):
         assert not isinstance(response.body, str | bytes)
-        json.dumps(response.body)
+        assert json.loads(response.encoded) == response.body  # what is sent: strict JSON
+        json.dumps(response.body, allow_nan=False)
     else:
         assert content_type.startswith("text/html"), content_type
         assert isinstance(response.body, str)
@@ -448,7 +452,7 @@ async def test_get_execution_shows_status_output_and_history(service: Service) -
 
 async def test_get_an_unknown_execution_is_a_404(service: Service) -> None:
     response = await call(service, request("GET", query={"execution": "0" * 32}))
-    assert response.status == 404
+    assert (response.status, response.body["error"]) == (404, "ExecutionNotFound")
 
 
 # ---------------------------------------------------------------- 400
@@ -508,6 +512,96 @@ async def test_deeply_nested_body_input_is_not_a_500(service: Service) -> None:
     assert response.status != 500
 
 
+# Input JSON cannot carry on: refused where it is decoded, naming where it is (issue 13).
+NOT_REPRESENTABLE = [
+    pytest.param("NaN", "", "nan", id="NaN"),
+    pytest.param("Infinity", "", "inf", id="Infinity"),
+    pytest.param("-Infinity", "", "-inf", id="-Infinity"),
+    pytest.param("1e400", "", "inf", id="1e400"),
+    pytest.param('{"a": [1, -1e400]}', "/a/1", "-inf", id="nested-overflow"),
+    pytest.param('{"a/b": {"~": NaN}}', "/a~1b/~0", "nan", id="escaped-pointer"),
+    pytest.param('"\\udfff"', "", "surrogate", id="lone-surrogate"),
+    pytest.param('{"k": ["ok", "x\\ud800y"]}', "/k/1", "surrogate", id="nested-surrogate"),
+    pytest.param('{"\\udfff": 1}', "", "surrogate", id="surrogate-key"),
+]
+
+
+def assert_refused(response: HttpResponse, pointer: str, shown: str) -> None:
+    assert (response.status, response.body["error"]) == (400, "InputError"), response.body
+    problem = response.body["problems"][0]
+    assert problem["pointer"] == pointer
+    assert shown in problem["message"] and "not JSON-representable" in problem["message"]
+
+
+@pytest.mark.parametrize(("text", "pointer", "shown"), NOT_REPRESENTABLE)
+async def test_start_input_json_cannot_carry_is_a_400(
+    service: Service, text: str, pointer: str, shown: str
+) -> None:
+    body_form = '{"definition": %s, "input": %s}' % (INCSQUARE_TEXT, text)
+    for req in (
+        request("POST", query={"input": text}, body=INCSQUARE_TEXT),
+        request("POST", headers=JSON_TYPE, body=body_form),
+        request("POST", "/incsquare", headers=JSON_TYPE, body=text),
+    ):
+        response = await call(service, req)
+        expected = pointer if req.query else ("/input" + pointer if req.path == "/" else pointer)
+        assert_refused(response, expected, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "shown"),
+    [
+        pytest.param('{"x": NaN}', "/x", "nan", id="NaN"),
+        pytest.param('{"x": {"y": 1e400}}', "/x/y", "inf", id="1e400"),
+        pytest.param('{"c": "\\udfff"}', "/c", "surrogate", id="lone-surrogate"),
+    ],
+)
+async def test_resume_input_json_cannot_carry_is_a_400_and_claims_nothing(
+    service: Service, text: str, pointer: str, shown: str
+) -> None:
+    started = await start_incsquare(service)
+    token = started["continuation"]
+    response = await call(service, request("POST", query={"continuation": token}, headers=JSON_TYPE, body=text))
+    assert_refused(response, pointer, shown)
+    field = text[2]  # the same value as a query field: `?continuation=K&x=NaN`
+    value = text.split(": ", 1)[1][:-1]
+    response = await call(service, request("POST", query={"continuation": token, field: value}))
+    assert response.status == 400, response.body
+    assert await point_status(service, started) == "pending"
+    genuine = await call(service, request("POST", query={"continuation": token}, headers=JSON_TYPE, body=b"{}"))
+    assert (genuine.status, genuine.body["output"]) == (200, {"value": 50})
+
+
+@pytest.mark.parametrize("text", ['{"a":', "", "hello", "[1, 2", "{'a': 1}"])
+async def test_query_input_that_is_not_json_is_a_400_showing_it(service: Service, text: str) -> None:
+    response = await call(service, request("POST", query={"input": text}, body=INCSQUARE_TEXT))
+    assert (response.status, response.body["error"]) == (400, "InputError")
+    message = response.body["problems"][0]["message"]
+    assert "?input= is not valid JSON" in message
+    assert (json.dumps(text) if text else "(empty)") in message
+
+
+async def test_query_resume_fields_that_are_not_json_stay_strings(service: Service) -> None:
+    started = await start(service, CATCHES)
+    query = {"continuation": started["continuation"], "decision": "approved", "n": "2"}
+    response = await call(service, request("POST", query=query))
+    assert response.body["output"] == {"decision": "approved", "n": 2, "route": "done"}
+
+
+async def test_an_answer_json_cannot_carry_is_a_500_in_valid_json(clock: FakeClock, tmp_path: Path) -> None:
+    """A `module:` action can return NaN; the answer must still be JSON (never bare NaN)."""
+    (tmp_path / "nan.py").write_text("def main(args):\n    return {'ratio': float('nan')}\n")
+    engine = Engine(
+        Settings(actions_dir=tmp_path), store=RedisStore.in_process(), signer=ContinuationSigner(b"k"), clock=clock
+    )
+    service = Service(engine, MACHINES)
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "module:nan", "End": True}}}
+    response = await handle(request("POST", body=definition), service)
+    assert (response.status, response.body["error"]) == (500, "InternalError")
+    assert "/output/ratio" in response.body["message"] and "not finite" in response.body["message"]
+    assert json.loads(response.encoded) == response.body
+
+
 # ---------------------------------------------------------------- 404
 async def test_forged_or_unknown_continuation_is_a_404(service: Service) -> None:
     started = await start_incsquare(service)
@@ -544,7 +638,7 @@ async def test_forged_continuation_in_a_browser_gets_an_html_404_page(service: S
 )
 async def test_unknown_stored_machine_path_is_a_404(service: Service, path: str) -> None:
     response = await call(service, request("POST", path, headers=JSON_TYPE, body=b"6"))
-    assert response.status == 404
+    assert (response.status, response.body["error"]) == (404, "MachineNotFound")
 
 
 @pytest.mark.parametrize(
@@ -553,7 +647,14 @@ async def test_unknown_stored_machine_path_is_a_404(service: Service, path: str)
 )
 async def test_unknown_stored_machine_name_is_a_404(service: Service, name: str) -> None:
     response = await call(service, request("POST", body={"stateMachine": name, "input": 6}))
-    assert response.status == 404
+    assert (response.status, response.body["error"]) == (404, "MachineNotFound")
+
+
+async def test_a_method_the_root_does_not_take_is_a_405_named_so(service: Service) -> None:
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = await call(service, request(method))
+        assert (response.status, response.body["error"]) == (405, "MethodNotAllowed"), method
+        assert response.headers["Allow"] == "GET, POST"
 
 
 # ---------------------------------------------------------------- 409

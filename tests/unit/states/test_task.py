@@ -47,6 +47,9 @@ ACTIONS = {
         "        raise NotYet(f\"attempt {args['attempt']}\")\n"
         "    return {'succeeded_on': args['attempt']}\n"
     ),
+    # Raises two frames deep, from a helper module of its own in the same folder.
+    "deep_failure": "import helper_lib\n\ndef main(args):\n    return helper_lib.check(args)\n",
+    "helper_lib": "def check(args):\n    raise KeyError('missing field')\n",
     "no_main": "VALUE = 1\n",
     "broken_import": "import a_module_that_does_not_exist\n\ndef main(args):\n    return {}\n",
 }
@@ -239,13 +242,29 @@ REJECTED_RESOURCES = [
 
 
 @pytest.mark.parametrize("resource", REJECTED_RESOURCES)
-async def test_resources_that_cannot_run(run: Any, resource: str) -> None:
+async def test_resources_that_cannot_run(run: Any, actions: Path, resource: str) -> None:
     try:
         result = await run(task(resource), {})
     except statebox.DefinitionError:
         return  # refusing the definition outright is fine too
     check(result, Fails("States.TaskFailed"))
     assert "escaped" not in json.dumps(result.to_json())
+    assert str(actions.parent) not in (result.cause or ""), result.cause  # no server paths
+
+
+async def test_a_cause_shows_only_the_action_frames_relative_to_the_folder(
+    run: Any, actions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(actions))  # so `import helper_lib` finds the folder's module
+    result = await run(task("module:deep_failure"), {})
+    check(result, Fails("KeyError"))
+    cause = json.loads(result.cause)
+    assert (cause["errorType"], cause["errorMessage"]) == ("KeyError", "'missing field'")
+    assert [line.split("\n")[0] for line in cause["stackTrace"]] == [
+        '  File "deep_failure.py", line 4, in main',
+        '  File "helper_lib.py", line 2, in check',
+    ]
+    assert str(actions) not in result.cause
 
 
 # --------------------------------------------------------------------------------------------
