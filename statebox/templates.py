@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .asl_errors import ErrorName
+from .budget import check_built
 from .errors import ExpressionSyntaxError, StatesError
 from .paths import MISSING, Path, Scope
 from .types import JSON
@@ -92,7 +93,15 @@ class Template:
         evaluate, constant = _compile_node(raw, (), collected)
         if problems is None and len(collected) > before:
             raise ExpressionSyntaxError(collected[before][1])
-        return Template(evaluate, constant)
+        if constant:
+            return Template(evaluate, constant)
+        build = evaluate
+
+        def measured(data: JSON, scope: Any) -> JSON:
+            # A template can place one value in many fields: measured as it is built (budget.py).
+            return check_built(build(data, scope), scope, "The value built by the payload template")
+
+        return Template(measured, constant)
 
 
 def _compile_node(
