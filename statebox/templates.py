@@ -85,9 +85,12 @@ class Template:
         self.is_constant = is_constant
 
     @staticmethod
-    def compile(raw: JSON, problems: list[tuple[tuple[str | int, ...], str]] | None = None) -> Template:
+    def compile(
+        raw: JSON, problems: list[tuple[tuple[str | int, ...], str]] | None = None, field: str = "template"
+    ) -> Template:
         """Compile `raw`. Syntax errors are appended to `problems` as (relative path, message)
-        when a list is given (so every problem is reported), else raised."""
+        when a list is given (so every problem is reported), else raised. `field` (Parameters,
+        ResultSelector, ...) names the template in a States.DataLimitExceeded cause."""
         collected: list[tuple[tuple[str | int, ...], str]] = [] if problems is None else problems
         before = len(collected)
         evaluate, constant = _compile_node(raw, (), collected)
@@ -96,10 +99,11 @@ class Template:
         if constant:
             return Template(evaluate, constant)
         build = evaluate
+        what = f"The value built by the state's {field}"
 
         def measured(data: JSON, scope: Any) -> JSON:
             # A template can place one value in many fields: measured as it is built (budget.py).
-            return check_built(build(data, scope), scope, "The value built by the payload template")
+            return check_built(build(data, scope), scope, what)
 
         return Template(measured, constant)
 
