@@ -83,7 +83,7 @@ class Builder:
         if field not in raw:
             return None
         found: list[tuple[tuple[str | int, ...], str]] = []
-        template = Template.compile(raw[field], found)
+        template = Template.compile(raw[field], found, field=field)
         for where, message in found:
             self.problem(child(at, field, *where), message)
         return template

@@ -3,12 +3,17 @@ to back off. No sleeping here; the interpreter sleeps through the injected clock
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from .asl_errors import NOT_MATCHED_BY_ALL, NOT_MATCHED_BY_TASK_FAILED, ErrorName
 from .paths import ReferencePath
 from .ports import Entropy
+
+# AWS: MaxDelaySeconds must be less than 31622401 (a year); no back-off waits longer than that,
+# whatever IntervalSeconds, BackoffRate and MaxAttempts say.
+MAX_RETRY_DELAY_SECONDS = 31_622_400
 
 
 def error_matches(error: str | None, error_equals: tuple[str, ...]) -> bool:
@@ -40,10 +45,19 @@ class Retrier:
     full_jitter: bool = False
 
     def delay(self, attempt: int, entropy: Entropy) -> float:
-        """Seconds to wait before retry number `attempt` (0-based)."""
-        seconds = self.interval_seconds * self.backoff_rate**attempt
+        """Seconds to wait before retry number `attempt` (0-based), at most MaxDelaySeconds and
+        at most AWS's year. Computed without overflow: `2.0 ** 1100` does not fit a float, so
+        a delay past the cap is recognised by its logarithm before it is computed."""
+        cap = float(MAX_RETRY_DELAY_SECONDS)
         if self.max_delay_seconds is not None:
-            seconds = min(seconds, self.max_delay_seconds)
+            cap = min(cap, self.max_delay_seconds)
+        interval = min(self.interval_seconds, cap)
+        if interval <= 0:
+            seconds = 0.0
+        elif self.backoff_rate > 1 and attempt * math.log(self.backoff_rate) >= math.log(cap / interval):
+            seconds = cap
+        else:
+            seconds = min(interval * self.backoff_rate**attempt, cap)
         if self.full_jitter:
             seconds = entropy.random() * seconds
         return seconds

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .asl_errors import ErrorName
+from .budget import check_built
 from .errors import ExpressionSyntaxError, StatesError
 from .paths import MISSING, Path, Scope
 from .types import JSON
@@ -84,15 +85,27 @@ class Template:
         self.is_constant = is_constant
 
     @staticmethod
-    def compile(raw: JSON, problems: list[tuple[tuple[str | int, ...], str]] | None = None) -> Template:
+    def compile(
+        raw: JSON, problems: list[tuple[tuple[str | int, ...], str]] | None = None, field: str = "template"
+    ) -> Template:
         """Compile `raw`. Syntax errors are appended to `problems` as (relative path, message)
-        when a list is given (so every problem is reported), else raised."""
+        when a list is given (so every problem is reported), else raised. `field` (Parameters,
+        ResultSelector, ...) names the template in a States.DataLimitExceeded cause."""
         collected: list[tuple[tuple[str | int, ...], str]] = [] if problems is None else problems
         before = len(collected)
         evaluate, constant = _compile_node(raw, (), collected)
         if problems is None and len(collected) > before:
             raise ExpressionSyntaxError(collected[before][1])
-        return Template(evaluate, constant)
+        if constant:
+            return Template(evaluate, constant)
+        build = evaluate
+        what = f"The value built by the state's {field}"
+
+        def measured(data: JSON, scope: Any) -> JSON:
+            # A template can place one value in many fields: measured as it is built (budget.py).
+            return check_built(build(data, scope), scope, what)
+
+        return Template(measured, constant)
 
 
 def _compile_node(

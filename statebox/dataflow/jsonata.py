@@ -38,10 +38,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .. import regexes
 from ..asl_errors import ErrorName
+from ..budget import payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
 from ..templates import copy_json
 from ..types import JSON
+from .jsonata_bounds import BudgetExceeded, EvaluationBudget
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
 _MISSING: Any = object()
@@ -70,7 +73,7 @@ class _Library:
     def __init__(self) -> None:
         limit = sys.getrecursionlimit()
         import jsonata
-        from jsonata import jexception, parser, utils
+        from jsonata import functions, jexception, parser, utils
 
         # jsonata-python raises the process-wide recursion limit to 10000 at import, for good:
         # not its decision to make for a whole engine. Ours is restored here and raised only
@@ -83,10 +86,16 @@ class _Library:
         self.NULL = utils.Utils.NULL_VALUE
         self.JList = utils.Utils.JList
         self.JLambda = jsonata.Jsonata.JLambda
+        self.JFunction = jsonata.Jsonata.JFunction
+        self.Functions = functions.Functions
         self.JFunctionCallable = jsonata.Jsonata.JFunctionCallable
         self.local = threading.local()
-        self.extensions = _static_extensions(self)
+        self.extensions = {**_static_extensions(self), **_guarded_builtins(self)}
         self.Env = _make_env_class(self)
+
+    def budget(self) -> EvaluationBudget:
+        """The budget of the evaluation running in this thread."""
+        return self.local.budget  # type: ignore[no-any-return]
 
     def runner(self) -> Any:
         """This thread's evaluator. A compiled Jsonata object keeps per-evaluation state on
@@ -155,20 +164,24 @@ def _make_env_class(lib: _Library) -> type:
     class Env(base):  # type: ignore[misc, valid-type]
         """The evaluation frame: `$states`, the variables and our functions, read in place."""
 
-        def __init__(self, parent: Any, states: Any, variables: Mapping[str, JSON], scope: Any) -> None:
+        def __init__(
+            self, parent: Any, states: Any, variables: Mapping[str, JSON], scope: Any, budget: Any
+        ) -> None:
             super().__init__(parent)
             self.states = states
             self.variables = variables
             self.scope = scope
+            self.budget = budget
 
         def lookup(self, name: str) -> Any:
             bindings = self.bindings
             if name in bindings:
                 return bindings[name]
             if name in _HOOKS:
-                # The library asks for its entry / exit hooks on every node it evaluates; they
-                # can only be bound on the library's own frames.
-                return self.parent.lookup(name)
+                # The library asks for its entry / exit hooks on every node it evaluates: the
+                # evaluation's budget counts and measures there (jsonata_bounds.py).
+                budget = self.budget
+                return budget.entry if name == "__evaluate_entry" else budget.exit
             if name == "states":
                 return self.states
             value = self.variables.get(name, _MISSING)
@@ -265,6 +278,25 @@ def _static_extensions(lib: _Library) -> dict[str, Any]:
         "parse": lib.JLambda(parse),
         "eval": lib.JLambda(refuse_eval),
     }
+
+
+def _guarded_builtins(lib: _Library) -> dict[str, Any]:
+    """Library functions that allocate their whole result at once, checked before they run
+    (with the library's own signatures, so context arguments work as before)."""
+
+    def pad(string: Any = None, width: Any = None, char: Any = None) -> Any:
+        lib.budget().check_width(width)
+        return lib.Functions.pad(string, width, char)
+
+    return {"pad": lib.JFunction(lib.JLambda(pad), "<s-ns?:s>")}
+
+
+def _bounded_regex_engine(pattern: str, flags: Any) -> regexes.BoundedPattern:
+    """JSONata regex literals compile to patterns bounded in time and output (regexes.py)."""
+    native = (regexes.regex.IGNORECASE if flags.case_insensitive else 0) | (
+        regexes.regex.MULTILINE if flags.multiline else 0
+    )
+    return regexes.BoundedPattern(pattern, native)
 
 
 def _to_jsonata(lib: _Library, value: JSON) -> Any:
@@ -426,7 +458,7 @@ class Expression:
             )
         lib = library()
         try:
-            compiled = lib.Jsonata(text)
+            compiled = lib.Jsonata(text, _bounded_regex_engine)
         except lib.JException as exc:
             raise ExpressionSyntaxError(
                 f"invalid JSONata expression {text!r}: {_describe(lib, exc)}"
@@ -468,14 +500,24 @@ class Expression:
         lib = library()
         runner = lib.runner()
         variables = scope.variables if scope is not None else {}
-        env = lib.Env(runner.environment, states, variables, scope)
+        budget = EvaluationBudget(payload_limit(scope))
+        env = lib.Env(runner.environment, states, variables, scope, budget)
         env.bind("$", None)
         lib.Jsonata.CURRENT.jsonata = runner
+        saved, lib.local.budget = getattr(lib.local, "budget", None), budget
         try:
-            with _DEEP_STACK:
+            with _DEEP_STACK, regexes.deadline(budget.seconds_left(), budget.max_bytes):
                 return runner.eval(self._ast, None, env)
         except StatesError:
             raise
+        except BudgetExceeded as exc:
+            if exc.kind == "size":
+                raise self._too_big(str(exc)) from None
+            raise self._failed(str(exc)) from None
+        except regexes.RegexTimeout as exc:
+            raise self._failed(str(exc)) from None
+        except regexes.OutputTooLarge as exc:
+            raise self._too_big(str(exc)) from None
         except _FunctionError as exc:
             raise self._failed(str(exc)) from None
         except lib.JException as exc:
@@ -487,6 +529,15 @@ class Expression:
             raise self._failed("D1001: Number out of range") from None
         except Exception as exc:  # noqa: BLE001 - any library failure is the expression's
             raise self._failed(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            lib.local.budget = saved
+
+    def _too_big(self, detail: str) -> StatesError:
+        return StatesError(
+            ErrorName.DATA_LIMIT_EXCEEDED,
+            f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
+            f"exceeded the payload size limit: {detail}.",
+        )
 
     def _failed(self, detail: str) -> StatesError:
         return StatesError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..asl_errors import ErrorName
+from ..budget import check_built
 from ..paths import Path, ReferencePath
 from ..templates import Template
 from ..types import JSON
@@ -76,7 +77,7 @@ class JsonPathFlow:
             elif path is DISCARD:
                 data = raw
             else:
-                data = path.write(raw, result)  # type: ignore[union-attr]
+                data = _placed(path, raw, result, scope)
             out = self.output_path
             if out is None:
                 return data
@@ -84,7 +85,7 @@ class JsonPathFlow:
                 return {}
             return out.read(data, scope)  # type: ignore[union-attr]
         values = self.assign.evaluate(result, scope)
-        output = self.select_output(self.place_result(raw, result), scope)
+        output = self.select_output(self.place_result(raw, result, scope), scope)
         scope.assign(values)
         return output
 
@@ -102,13 +103,13 @@ class JsonPathFlow:
         """A Catch: Assign on the error output, then its ResultPath (the flow holds only those)."""
         return self.output(raw, error_output, scope)
 
-    def place_result(self, raw: JSON, result: JSON) -> JSON:
+    def place_result(self, raw: JSON, result: JSON, scope: Any = None) -> JSON:
         path = self.result_path
         if path is None:
             return result
         if path is DISCARD:
             return raw
-        return path.write(raw, result)  # type: ignore[union-attr]
+        return _placed(path, raw, result, scope)
 
     def select_output(self, data: JSON, scope: Any) -> JSON:
         path = self.output_path
@@ -117,6 +118,16 @@ class JsonPathFlow:
         if path is DISCARD:
             return {}
         return path.read(data, scope)  # type: ignore[union-attr]
+
+
+def _placed(path: Any, raw: JSON, result: JSON, scope: Any) -> JSON:
+    """ResultPath: the result written into the input. The input and the result can be the same
+    value (a Pass without Parameters), so a loop that keeps a copy doubles the data each pass:
+    measured here, as values are measured where they are built (budget.py)."""
+    data = path.write(raw, result)
+    if data is not result and isinstance(result, (dict, list, str)):
+        check_built(data, scope, "The state's output (its input with the result at its ResultPath)")
+    return data
 
 
 IDENTITY_FLOW = JsonPathFlow()

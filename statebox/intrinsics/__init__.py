@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
+from statebox.budget import check_built
 from statebox.errors import ExpressionSyntaxError
 from statebox.ports import Entropy, SystemEntropy
 from statebox.types import JSON
@@ -68,6 +69,7 @@ class Intrinsic:
     min_args: int
     max_args: int | None  # None: any number
     uses_entropy: bool = False
+    grows: bool = False  # its result can be larger than its arguments: measured (budget.py)
 
     def __call__(self, *args: JSON, entropy: Entropy | None = None) -> JSON:
         if self.uses_entropy:
@@ -84,23 +86,23 @@ class Intrinsic:
 
 _ANY = None  # no upper bound on the argument count
 _REGISTRY = (
-    Intrinsic("States.Format", functions.format_, 1, _ANY),
-    Intrinsic("States.StringToJson", functions.string_to_json, 1, 1),
-    Intrinsic("States.JsonToString", functions.json_to_string, 1, 1),
-    Intrinsic("States.Array", functions.array, 0, _ANY),
-    Intrinsic("States.ArrayPartition", functions.array_partition, 2, 2),
+    Intrinsic("States.Format", functions.format_, 1, _ANY, grows=True),
+    Intrinsic("States.StringToJson", functions.string_to_json, 1, 1, grows=True),
+    Intrinsic("States.JsonToString", functions.json_to_string, 1, 1, grows=True),
+    Intrinsic("States.Array", functions.array, 0, _ANY, grows=True),
+    Intrinsic("States.ArrayPartition", functions.array_partition, 2, 2, grows=True),
     Intrinsic("States.ArrayContains", functions.array_contains, 2, 2),
-    Intrinsic("States.ArrayRange", functions.array_range, 3, 3),
+    Intrinsic("States.ArrayRange", functions.array_range, 3, 3, grows=True),
     Intrinsic("States.ArrayGetItem", functions.array_get_item, 2, 2),
     Intrinsic("States.ArrayLength", functions.array_length, 1, 1),
     Intrinsic("States.ArrayUnique", functions.array_unique, 1, 1),
-    Intrinsic("States.Base64Encode", functions.base64_encode, 1, 1),
+    Intrinsic("States.Base64Encode", functions.base64_encode, 1, 1, grows=True),
     Intrinsic("States.Base64Decode", functions.base64_decode, 1, 1),
     Intrinsic("States.Hash", functions.hash_, 2, 2),
-    Intrinsic("States.JsonMerge", functions.json_merge, 3, 3),
+    Intrinsic("States.JsonMerge", functions.json_merge, 3, 3, grows=True),
     Intrinsic("States.MathRandom", functions.math_random, 2, 3, uses_entropy=True),
     Intrinsic("States.MathAdd", functions.math_add, 2, 2),
-    Intrinsic("States.StringSplit", functions.string_split, 2, 2),
+    Intrinsic("States.StringSplit", functions.string_split, 2, 2, grows=True),
     Intrinsic("States.UUID", functions.uuid, 0, 0, uses_entropy=True),
 )
 
@@ -183,7 +185,13 @@ def _link(node: Call, text: str) -> Evaluator:
         arguments = arguments[1:]
 
     evaluators = tuple(_link_argument(argument, text) for argument in arguments)
-    return _bind(function, evaluators, entry.uses_entropy)
+    evaluate = _bind(function, evaluators, entry.uses_entropy)
+    if not entry.grows:
+        return evaluate
+    # Measured as it is built, so a loop that doubles a value stops at the payload limit
+    # instead of at the end of the machine's memory (a value can share its parts).
+    what = f"The value built by {entry.name} (at column {node.position + 1} of {text!r})"
+    return lambda data, scope: check_built(evaluate(data, scope), scope, what)
 
 
 def _bind(function: Callable[..., JSON], evaluators: tuple[Evaluator, ...], uses_entropy: bool) -> Evaluator:

@@ -280,10 +280,13 @@ def array_range(start: JSON, end: JSON, step: JSON) -> list[int]:
         fail("States.ArrayRange", "the step (third argument) must not be 0")
     # The end is inclusive.
     numbers = range(first, last + (1 if increment > 0 else -1), increment)
-    if len(numbers) > MAX_RANGE_ITEMS:
+    # len() of a range past 2**63 items raises OverflowError: count without it.
+    count = max(0, (numbers.stop - numbers.start + increment - (1 if increment > 0 else -1)) // increment)
+    if count > MAX_RANGE_ITEMS:
         fail(
             "States.ArrayRange",
-            f"the range would have {len(numbers)} items, more than the limit of {MAX_RANGE_ITEMS}",
+            f"the range would have {count if count < 10**18 else 'over 10^18'} items, "
+            f"more than the limit of {MAX_RANGE_ITEMS}",
         )
     return list(numbers)
 
@@ -408,8 +411,13 @@ def math_random(start: JSON, end: JSON, seed: JSON = None, *, entropy: Entropy) 
     if seed is not None:
         rng = random.Random(_integer("States.MathRandom", "seed (third argument)", seed))
         return rng.randrange(low, high)
+    span = high - low
+    if span > 2**53:
+        # Past a double's integers the float product loses the low digits or overflows
+        # (a 400-digit end): scale the 53-bit draw in exact integer arithmetic instead.
+        return low + (int(entropy.random() * 2**53) * span >> 53)
     # min() guards against a float product rounding up to the exclusive end.
-    return min(low + math.floor(entropy.random() * (high - low)), high - 1)
+    return min(low + math.floor(entropy.random() * span), high - 1)
 
 
 def math_add(a: JSON, b: JSON) -> int:

@@ -885,3 +885,44 @@ def test_string_split_drops_only_empty_pieces(words: list[str], delimiters: str)
        st.integers(min_value=-(2**31), max_value=2**31 - 1))  # fmt: skip
 def test_math_add_adds_integers(a: int, b: int) -> None:
     assert run("States.MathAdd($.a, $.b)", {"a": a, "b": b}) == a + b
+
+
+# --------------------------------------------------------------------------- huge integers
+# JSON integers have no size limit and Python keeps them exact: an intrinsic given a number with
+# hundreds of digits answers (or fails with States.IntrinsicFailure), it never overflows a float
+# or a C size.
+
+BIG = int("9" * 400)
+
+
+@pytest.mark.parametrize(
+    "args", ["0, 1e300, 1", f"0, {BIG}, 1", f"{-BIG}, {BIG}, {BIG // 10**10}", f"{BIG}, 0, -1"]
+)
+def test_array_range_of_astronomical_length_is_refused(args: str) -> None:
+    error = failure(f"States.ArrayRange({args})")
+    assert error.error == ErrorName.INTRINSIC_FAILURE
+    assert "more than the limit of 1000" in error.cause
+
+
+def test_array_range_with_huge_bounds_but_few_items() -> None:
+    assert run(f"States.ArrayRange({BIG}, {BIG + 4}, 2)") == [BIG, BIG + 2, BIG + 4]
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.5, 0.9999999999999999])
+def test_math_random_with_a_400_digit_end(draw: float) -> None:
+    class Draw:
+        def random(self) -> float:
+            return draw
+
+        def uuid4(self) -> str:
+            return "x"
+
+    value = run("States.MathRandom(0, $.big)", {"big": BIG}, scope=FakeScope(entropy=Draw()))
+    assert type(value) is int and 0 <= value < BIG
+    # The draw scales the whole span: a middle draw lands in the middle.
+    assert abs(value - int(draw * 2**53) * BIG // 2**53) <= 1
+
+
+def test_math_random_with_huge_bounds_and_a_seed() -> None:
+    value = run(f"States.MathRandom({BIG}, {BIG * 2}, 7)")
+    assert BIG <= value < BIG * 2

@@ -109,13 +109,6 @@ async def test_data_limit_is_not_retried_by_states_all(run: Any, fake_clock: Fak
     assert fake_clock.slept == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known divergence, documented in ARCHITECTURE.md: sizes are measured at boundaries "
-    "(execution input/output, task results, resume inputs, Result literals), not after every "
-    "state; AWS limits every state's input and output",
-)
 @pytest.mark.parametrize(
     "producer",
     [
@@ -277,3 +270,39 @@ async def test_seconds_past_the_aws_maximum_read_at_run_time_fail_the_state(run:
     result = await run(machine(("S", {**state, "End": True})), {"n": TOO_LONG})
     assert result.status == "FAILED" and str(TOO_LONG) in result.cause
     assert "99999999" in result.cause
+
+
+# ------------------------------------------------ values measured while they are built (5a)
+
+
+def doubling_loop(grow: dict[str, Any], passes: int = 60) -> dict[str, Any]:
+    """A loop that runs `grow` `passes` times: each pass doubles $.s (sharing its halves, so
+    without a measurement where it is built, 60 passes describe 2**60 items)."""
+    return machine(
+        ("Init", {"Type": "Pass", "Parameters": {"s": {"l": "ab"}, "i": 0}, "Next": "Grow"}),
+        ("Grow", {**grow, "Next": "Count"}),
+        ("Count", {"Type": "Pass", "Parameters": {"s.$": "$.s", "i.$": "States.MathAdd($.i, 1)"}, "Next": "Loop"}),
+        ("Loop", {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": passes, "Next": "Grow"}], "Default": "Done"}),
+        ("Done", {"Type": "Succeed"}),
+    )
+
+
+GROWERS = {
+    "Array": {"Type": "Pass", "Parameters": {"s.$": "States.Array($.s, $.s)", "i.$": "$.i"}},
+    "Format": {"Type": "Pass", "Parameters": {"s.$": "States.Format('{}{}', $.s, $.s)", "i.$": "$.i"}},
+    "JsonToString": {"Type": "Pass", "Parameters": {"s.$": "States.JsonToString(States.Array($.s, $.s))", "i.$": "$.i"}},
+    "ArrayPartition": {"Type": "Pass", "Parameters": {"s.$": "States.ArrayPartition(States.Array($.s, $.s, $.s), 1)", "i.$": "$.i"}},
+    "template": {"Type": "Pass", "Parameters": {"s": {"l.$": "$.s", "r.$": "$.s"}, "i.$": "$.i"}},
+}
+
+
+@pytest.mark.parametrize("grow", list(GROWERS.values()), ids=list(GROWERS))
+async def test_a_doubling_loop_stops_at_the_payload_limit(run_machine: Any, grow: dict[str, Any]) -> None:
+    result = await run_machine(doubling_loop(grow), {})
+    assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded"), result.cause
+    assert "262144 bytes" in result.cause
+
+
+async def test_a_doubling_loop_under_the_limit_still_runs(run_machine: Any) -> None:
+    result = await run_machine(doubling_loop(GROWERS["Array"], passes=10), {})
+    assert result.status == "SUCCEEDED", result.cause

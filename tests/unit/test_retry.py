@@ -3,12 +3,22 @@ retrier or catcher is chosen, and the back-off maths (BackoffRate, MaxDelaySecon
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from conftest import machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statebox.paths import ReferencePath
-from statebox.retry import Catcher, Retrier, error_matches, find_catcher, find_retrier
+from statebox.retry import (
+    MAX_RETRY_DELAY_SECONDS,
+    Catcher,
+    Retrier,
+    error_matches,
+    find_catcher,
+    find_retrier,
+)
 
 ALL, TASK_FAILED, TIMEOUT, RUNTIME = "States.ALL", "States.TaskFailed", "States.Timeout", "States.Runtime"
 DATA_LIMIT = "States.DataLimitExceeded"
@@ -162,3 +172,38 @@ def test_delays_are_bounded_and_never_shrink(
     if max_delay is not None:
         assert later <= max_delay
     assert 0 <= jittered.delay(attempt, entropy) <= now
+
+
+@pytest.mark.parametrize("attempt", [1023, 1100, 10**6, 10**9])
+@pytest.mark.parametrize("max_delay", [None, 60])
+def test_delay_of_a_late_attempt_is_the_cap_not_an_overflow(attempt: int, max_delay: int | None) -> None:
+    # 2.0 ** 1100 does not fit a float: the back-off must be recognised as past the cap.
+    retrier = Retrier(error_equals=(ALL,), interval_seconds=1, backoff_rate=2.0, max_delay_seconds=max_delay)
+    assert retrier.delay(attempt, FixedEntropy(0.5)) == (max_delay or MAX_RETRY_DELAY_SECONDS)
+
+
+def test_no_delay_exceeds_awss_year_without_max_delay_seconds() -> None:
+    huge_interval = Retrier(error_equals=(ALL,), interval_seconds=1e300, backoff_rate=1.0)
+    assert huge_interval.delay(0, FixedEntropy(0.5)) == MAX_RETRY_DELAY_SECONDS
+    jittered = Retrier(error_equals=(ALL,), interval_seconds=3, backoff_rate=3.0, full_jitter=True)
+    assert jittered.delay(5000, FixedEntropy(0.5)) == MAX_RETRY_DELAY_SECONDS / 2
+
+
+async def test_a_thousand_retries_run_to_the_catch(run_machine: Any) -> None:
+    """MaxAttempts 1100 is schema-valid: every back-off is computed, none raises OverflowError."""
+    failing = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Flaky", "Cause": "again"}}}
+    definition = machine(
+        (
+            "Try",
+            {
+                "Type": "Parallel",
+                "Branches": [failing],
+                "Retry": [{"ErrorEquals": ["Flaky"], "MaxAttempts": 1100, "MaxDelaySeconds": 1}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+        ),
+        ("Caught", {"Type": "Pass", "Result": "gave up", "End": True}),
+    )
+    result = await run_machine(definition)
+    assert (result.status, result.output) == ("SUCCEEDED", "gave up"), (result.error, result.cause)
