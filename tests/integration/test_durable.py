@@ -347,3 +347,18 @@ async def test_a_heartbeat_window_read_from_the_input_is_enforced(store: Any, ma
         assert record["output"] == "no heartbeat", work
         refused = await engine.start(machine, {"beat": "soon"})
         assert refused.status == "FAILED" and "must reference a positive integer" in refused.cause
+
+
+async def test_integers_past_64_bits_survive_a_suspend_and_resume(store: Any, make_engine: Any) -> None:
+    """2**70 came back as 1.18e21 after a resume (orjson reads such integers as floats); a run
+    that never suspends kept them exact."""
+    engine = make_engine(store)
+    machine = {"StartAt": "Ask", "States": {"Ask": suspend_state(End=True)}}
+    big = {"a": 2**70, "b": -(2**63) - 1, "c": [2**64, 2**63 - 1], "d": 10**40}
+    started = await engine.start(machine, big)
+    assert started.output == big
+    finished = await engine.resume(started.continuation, {"e": -(2**70)})
+    assert finished.output == {**big, "e": -(2**70)}
+    described = await engine.describe_execution(started.execution_id)
+    assert described["input"] == big and described["output"] == finished.output
+    assert all(type(v) is int for v in (*described["output"]["c"], described["output"]["a"]))
