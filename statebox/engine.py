@@ -188,7 +188,9 @@ class Engine:
         base_url: str | None = None,
     ) -> ExecutionResult:
         """Resume the point a continuation names: as success with `resume_input` merged in,
-        or, when `error` is given, as a failure of the suspended task."""
+        or, when `error` is given, as a failure of the suspended task. `base_url`: where this
+        request reached the service, for the resume URLs of an execution started without one
+        (a stored one is kept: a resume's Host header must not redirect the next approver)."""
         continuation = self.signer.verify(token, self.clock.now())
         self._check_input_depth(resume_input, "The resume input")
         if error is not None:
@@ -198,7 +200,7 @@ class Engine:
                 "success", continuation.point_id, input={} if resume_input is None else resume_input
             )
         return await self._resume_point(
-            continuation.execution_key, continuation.point_id, event, caller, stop_at
+            continuation.execution_key, continuation.point_id, event, caller, stop_at, base_url
         )
 
     async def describe_continuation(self, token: str) -> dict[str, Any]:
@@ -350,14 +352,11 @@ class Engine:
 
     async def _claim_once(self, execution_key: str, point_id: str, owner: str) -> Claim:
         try:
-            claim = await self.store.claim(execution_key, point_id, owner)
+            return await self.store.claim(execution_key, point_id, owner)
         except StoreUnavailable:
             # The claim may still have run (a timeout, not a refusal): give it back if so.
             await self._release_quietly(execution_key, point_id, owner)
             raise
-        if claim.status == "used" and await self.store.point_status(execution_key, point_id) == "claimed":
-            return Claim("claimed")  # leased by a resume in flight (or a dead one): not used yet
-        return claim
 
     async def _release_quietly(self, execution_key: str, point_id: str, owner: str) -> None:
         """Give a claim back if this owner still holds it (a no-op otherwise, whatever order
@@ -415,8 +414,11 @@ class Engine:
         event: ResumeEvent,
         caller: dict[str, Any] | None,
         stop_at: datetime | None,
+        base_url: str | None = None,
     ) -> ExecutionResult:
         owner, record, point = await self._claim(execution_key, point_id)
+        if base_url and not self._base(record):
+            record["baseUrl"] = base_url
         try:
             details = _point_details(record, point_id)
             if event.kind == "success" and details.get("schema") is not None:

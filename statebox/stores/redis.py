@@ -59,14 +59,15 @@ log = logging.getLogger("statebox.store")
 STORE_UNAVAILABLE = "the store is unavailable; nothing is lost, try again later"
 MAX_CONNECTIONS = 64  # per process; more concurrent calls wait for one of them
 
-# Claim: a pending point can be claimed once. A point marked "claimed" whose lock lease has
-# lapsed belonged to a resume that died before committing, so it may be claimed again.
+# Claim: a pending point can be claimed once. "used" only once a resume committed; a point
+# "claimed" under a live lease is a resume in flight (it may still release it: bad input), and
+# one whose lease has lapsed belonged to a resume that died before committing: claimed again.
 _CLAIM = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status == 'used' then return {'used'} end
 local holder = redis.call('GET', KEYS[2])
-if status == 'claimed' and holder then return {'used'} end
+if status == 'claimed' and holder then return {'claimed'} end
 if holder then return {'busy'} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[1], 'status', 'claimed')

@@ -14,6 +14,7 @@ from statebox.errors import (
     ContinuationExpired,
     ContinuationNotFound,
     InputError,
+    StoreUnavailable,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -362,3 +363,70 @@ async def test_integers_past_64_bits_survive_a_suspend_and_resume(store: Any, ma
     described = await engine.describe_execution(started.execution_id)
     assert described["input"] == big and described["output"] == finished.output
     assert all(type(v) is int for v in (*described["output"]["c"], described["output"]["a"]))
+
+
+DECISION_SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {"decision": {"enum": ["approved", "rejected"]}},
+}
+
+
+@pytest.mark.parametrize("with_heartbeat", [False, True], ids=["clicks", "clicks+heartbeat"])
+async def test_a_genuine_click_racing_refused_ones_commits_or_is_told_to_retry(
+    store: Any, make_engine: Any, with_heartbeat: bool
+) -> None:
+    """Three {"decision": "maybe"} POSTs at the moment of one genuine click left 3 clicks in 10
+    answered 409 with nothing recorded: the claim said "used" for a point only claimed, and a
+    second read turned a released point into a 409. 409 only once a resume committed."""
+    engine = make_engine(store)
+    state = suspend_state(ResumeSchema=DECISION_SCHEMA, HeartbeatSeconds=3600, End=True)
+    machine = {"StartAt": "Approve", "States": {"Approve": state}}
+
+    async def outcome(call: Any) -> Any:
+        try:
+            return await call
+        except (InputError, ContinuationAlreadyUsed, StoreUnavailable) as exc:
+            return exc
+
+    for _ in range(10):
+        token = (await engine.start(machine, {"doc": "q3"})).continuation
+        calls = [engine.resume(token, {"decision": "maybe"}) for _ in range(3)]
+        calls.append(engine.resume(token, {"decision": "approved"}))
+        if with_heartbeat:
+            calls.append(engine.heartbeat(token))
+        *refused, genuine = (await asyncio.gather(*map(outcome, calls)))[:4]
+        status = (await engine.describe_execution(token_execution(engine, token)))["status"]
+        assert not isinstance(genuine, ContinuationAlreadyUsed), f"409 while the execution is {status}"
+        if isinstance(genuine, StoreUnavailable):
+            assert status == "SUSPENDED"  # told to retry, and nothing was taken
+            assert (await engine.resume(token, {"decision": "approved"})).status == "SUCCEEDED"
+        else:
+            assert genuine.status == "SUCCEEDED" and genuine.output["decision"] == "approved"
+        assert all(isinstance(r, (InputError, ContinuationAlreadyUsed, StoreUnavailable)) for r in refused)
+
+
+def token_execution(engine: Any, token: str) -> str:
+    return engine.signer.verify(token, engine.clock.now()).execution_key
+
+
+async def test_a_resume_gives_links_to_an_execution_started_without_a_base_url(
+    store: Any, make_engine: Any
+) -> None:
+    """`Engine.resume` took `base_url` and ignored it: an execution started without one (the
+    CLI, a worker) never got resume URLs. One it has is kept: a Host header of whoever resumes
+    must not redirect the next approver's links."""
+    engine = make_engine(store)
+    engine.base_url = None
+    machine = {
+        "StartAt": "A",
+        "States": {"A": suspend_state(Next="B"), "B": suspend_state(Next="C"), "C": suspend_state(End=True)},
+    }
+    started = await engine.start(machine, {})
+    assert "resumeUrl" not in started.pending[0]
+    second = await engine.resume(started.continuation, {}, base_url="https://new.example/flows")
+    assert second.pending[0]["resumeUrl"] == f"https://new.example/flows?continuation={second.continuation}"
+    third = await engine.resume(second.continuation, {}, base_url="http://attacker.example/")
+    assert third.pending[0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
+    described = await engine.describe_execution(started.execution_id)
+    assert described["pending"][0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
