@@ -38,6 +38,7 @@ from .errors import (
     StatesError,
     StoreUnavailable,
 )
+from .execution.admission import check_merged_payload, check_resume_payload
 from .interpreter import (
     ExecutionTimedOut,
     Frame,
@@ -199,6 +200,7 @@ class Engine:
             event = ResumeEvent(
                 "success", continuation.point_id, input={} if resume_input is None else resume_input
             )
+        check_resume_payload(event, self.settings.max_payload_bytes)
         return await self._resume_point(
             continuation.execution_key, continuation.point_id, event, caller, stop_at, base_url
         )
@@ -423,6 +425,7 @@ class Engine:
             details = _point_details(record, point_id)
             if event.kind == "success" and details.get("schema") is not None:
                 self._check_resume_input(details, event.input)
+            check_merged_payload(details, event, self.settings.max_payload_bytes)
             machine = await self._machine(record)
         except BaseException:
             await self.store.release(execution_key, point_id, owner)

@@ -14,6 +14,7 @@ from statebox.errors import (
     ContinuationExpired,
     ContinuationNotFound,
     InputError,
+    PayloadTooLarge,
     StoreUnavailable,
 )
 
@@ -430,3 +431,26 @@ async def test_a_resume_gives_links_to_an_execution_started_without_a_base_url(
     assert third.pending[0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
     described = await engine.describe_execution(started.execution_id)
     assert described["pending"][0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
+
+
+async def test_a_resume_over_the_payload_limit_is_refused_and_the_point_keeps_waiting(
+    store: Any, make_engine: Any
+) -> None:
+    """A 300 KB comment failed the approval (States.DataLimitExceeded) while the page said the
+    answer was recorded: it is refused before anything is used up, as is one whose merge into
+    the state's data would be over the limit."""
+    engine = make_engine(store, max_payload_bytes=256 * 1024)
+    machine = {"StartAt": "Approve", "States": {"Approve": suspend_state(End=True)}}
+    started = await engine.start(machine, {"details": "d" * 100_000})
+    key = started.execution_id
+    point = (await store.load(key))["pending"][0]["id"]
+    for too_big in ({"comment": "c" * 300_000}, {"comment": "c" * 200_000}):
+        with pytest.raises(PayloadTooLarge, match="exceeding the limit of 262144 bytes"):
+            await engine.resume(started.continuation, {"decision": "approved", **too_big})
+        assert await store.point_status(key, point) == "pending"
+        assert (await engine.describe_execution(key))["status"] == "SUSPENDED"
+    with pytest.raises(PayloadTooLarge):
+        await engine.resume(started.continuation, error="Rejected", cause="x" * 300_000)
+    finished = await engine.resume(started.continuation, {"decision": "approved", "comment": "ok"})
+    assert finished.status == "SUCCEEDED" and finished.output["decision"] == "approved"
+    assert (await engine.describe_execution(key))["audit"][-1]["outcome"] == "success"
