@@ -39,6 +39,7 @@ from .errors import (
     StoreUnavailable,
 )
 from .execution.admission import check_merged_payload, check_resume_payload
+from .execution.timers import fire_due_timers
 from .interpreter import (
     ExecutionTimedOut,
     Frame,
@@ -252,39 +253,9 @@ class Engine:
         """Fire every due timer once (across any number of workers): expired suspensions
         resume with States.Timeout, long Waits and boundary stops continue. Returns how many
         were fired. With `stop_at` (a serverless tick), no timer is taken after it, and the
-        executions it resumes stop at a state boundary by then."""
-        now = self.clock.now()
-        fired = 0
-        for execution_key, point_id in await self.store.due_timers(now.timestamp(), limit):
-            if stop_at is not None and self.clock.now() >= stop_at:
-                break
-            if not await self.store.take_timer(execution_key, point_id, now.timestamp()):
-                continue
-            record = await self.store.load(execution_key)
-            point = None
-            if record is not None:
-                point = next((p for p in record["pending"] if p["id"] == point_id), None)
-            if point is None:
-                await self.store.drop_timer(execution_key, point_id)
-                continue
-            kind = point["kind"] if point["kind"] in ("timer", "continue", "expire") else "timeout"
-            heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
-            if kind == "timeout" and heartbeat_due is not None and heartbeat_due <= now:
-                kind = "heartbeat_timeout"
-            try:
-                await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, stop_at)
-                fired += 1
-            except (ContinuationAlreadyUsed, ContinuationNotFound):
-                await self.store.drop_timer(execution_key, point_id)
-            except StoreUnavailable:
-                # Busy or briefly unreachable: the taken timer comes back after its lease; the
-                # other due timers still fire this tick.
-                log.warning(
-                    "timer %s of %s skipped this tick: store busy or unavailable",
-                    point_id[:8],
-                    execution_key[:8],
-                )
-        return fired
+        executions it resumes stop at a state boundary by then. A timer that fails is retried
+        with backoff, then fails its execution (`execution/timers.py`)."""
+        return await fire_due_timers(self, limit, stop_at)
 
     async def continue_execution(
         self, execution_key: str, stop_at: datetime | None = None
@@ -452,9 +423,10 @@ class Engine:
             return await self._advance(
                 machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
             )
-        except StoreUnavailable:
-            # The commit failed or its answer was lost: if it did not happen, free the point now
-            # rather than when the lease lapses (if it did, the lock is gone and this does nothing).
+        except Exception:
+            # The run or its commit failed, or the commit's answer was lost: if it did not happen,
+            # free the point now rather than when the lease lapses (if it did, the lock is gone
+            # and this does nothing).
             await self._release_quietly(execution_key, point_id, owner)
             raise
 

@@ -8,7 +8,7 @@ script may touch them together:
 
     statebox:def:<sha256>                 the definition, stored once, shared by executions
     statebox:{<exec>}:rec                 the execution record (JSON, versioned)
-    statebox:{<exec>}:pt:<point id>       {"status": pending | claimed | used}
+    statebox:{<exec>}:pt:<point id>       {"status": pending | claimed | used, "timerFailures": n}
     statebox:{<exec>}:lock                lease held by the one resume running the execution
     statebox:timers                       sorted set "<exec>:<point id>" → due time (epoch s)
 
@@ -129,6 +129,12 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
 """
 
+# Count a failure to fire a point's timer (0 when the point is gone: nothing to count on).
+_COUNT_TIMER_FAILURE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'timerFailures', 1)
+"""
+
 
 class RedisStore:
     """Executions in Redis. `client` is a redis.asyncio client, a redis.asyncio RedisCluster,
@@ -150,6 +156,7 @@ class RedisStore:
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
         self._take_timer = client.register_script(_TAKE_TIMER)
+        self._count_timer_failure = client.register_script(_COUNT_TIMER_FAILURE)
         self._lanes = lanes
 
     @staticmethod
@@ -357,6 +364,14 @@ class RedisStore:
             self._take_timer, [self.timers_key], [member, now_epoch, now_epoch + self.lease_ms / 1000]
         )
         return bool(taken)
+
+    async def count_timer_failure(self, execution_key: str, point_id: str) -> int:
+        """One more failure to fire this point's timer; how many so far (0: no such point)."""
+        keys = [self.point_key(execution_key, point_id)]
+        return int(await self._script(self._count_timer_failure, keys, []))
+
+    async def reschedule_timer(self, execution_key: str, point_id: str, due_epoch: float) -> None:
+        await self._call(self.client.zadd(self.timers_key, {f"{execution_key}:{point_id}": due_epoch}))
 
     async def drop_timer(self, execution_key: str, point_id: str) -> None:
         await self._call(self.client.zrem(self.timers_key, f"{execution_key}:{point_id}"))

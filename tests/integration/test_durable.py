@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -373,9 +374,8 @@ DECISION_SCHEMA = {
 }
 
 
-@pytest.mark.parametrize("with_heartbeat", [False, True], ids=["clicks", "clicks+heartbeat"])
 async def test_a_genuine_click_racing_refused_ones_commits_or_is_told_to_retry(
-    store: Any, make_engine: Any, with_heartbeat: bool
+    store: Any, make_engine: Any
 ) -> None:
     """Three {"decision": "maybe"} POSTs at the moment of one genuine click left 3 clicks in 10
     answered 409 with nothing recorded: the claim said "used" for a point only claimed, and a
@@ -390,7 +390,8 @@ async def test_a_genuine_click_racing_refused_ones_commits_or_is_told_to_retry(
         except (InputError, ContinuationAlreadyUsed, StoreUnavailable) as exc:
             return exc
 
-    for _ in range(10):
+    for trial in range(20):
+        with_heartbeat = trial % 2 == 1  # 13 clicks in 40 were told 409 with a heartbeat too
         token = (await engine.start(machine, {"doc": "q3"})).continuation
         calls = [engine.resume(token, {"decision": "maybe"}) for _ in range(3)]
         calls.append(engine.resume(token, {"decision": "approved"}))
@@ -454,3 +455,64 @@ async def test_a_resume_over_the_payload_limit_is_refused_and_the_point_keeps_wa
     finished = await engine.resume(started.continuation, {"decision": "approved", "comment": "ok"})
     assert finished.status == "SUCCEEDED" and finished.output["decision"] == "approved"
     assert (await engine.describe_execution(key))["audit"][-1]["outcome"] == "success"
+
+
+class BrokenEscalation:
+    """An invoker whose `module:escalate` always breaks (not a task failure: a bug), so the
+    timer that leads to it can never fire; every other action runs as usual."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    async def invoke(self, resource: Any, payload: Any, call: Any) -> Any:
+        if resource.name == "escalate":
+            self.calls += 1
+            raise RuntimeError("the escalation invoker is broken")
+        return await self.inner.invoke(resource, payload, call)
+
+
+def escalating(seconds: int, escalation: dict[str, Any]) -> dict[str, Any]:
+    catch = [{"ErrorEquals": ["States.Timeout"], "Next": "Escalate"}]
+    ask = suspend_state(TimeoutSeconds=seconds, Catch=catch, End=True)
+    return {"StartAt": "Approve", "States": {"Approve": ask, "Escalate": escalation}}
+
+
+async def test_a_timer_that_always_fails_is_retried_then_fails_its_execution_alone(
+    store: Any, make_engine: Any, clock: Any
+) -> None:
+    """`poison` stayed SUSPENDED 55 minutes past its 2 s deadline, a failed tick logged once a
+    minute, and each tick skipped the timers due after it."""
+    from statebox.execution.timers import MAX_TIMER_ATTEMPTS, retry_delay
+
+    engine = make_engine(store)
+    broken = engine.invoker = BrokenEscalation(engine.invoker)
+    poison = await engine.start(escalating(2, {"Type": "Task", "Resource": "module:escalate", "End": True}), {})
+    escalation = {"Type": "Pass", "Result": "escalated", "End": True}
+    good = [await engine.start(escalating(3, escalation), {"n": n}) for n in range(3)]
+    clock.advance(4)
+    assert await engine.run_due_timers() == 3  # the poison's timer was due first
+    for started in good:
+        assert (await engine.describe_execution(started.execution_id))["output"] == "escalated"
+    assert broken.calls == 1
+    for failures in range(1, MAX_TIMER_ATTEMPTS):
+        clock.advance(retry_delay(failures) - 1)
+        await engine.run_due_timers()
+        assert broken.calls == failures  # backing off: not yet
+        assert (await engine.describe_execution(poison.execution_id))["status"] == "SUSPENDED"
+        clock.advance(2)
+        await engine.run_due_timers()
+        assert broken.calls == failures + 1
+    described = await engine.describe_execution(poison.execution_id)
+    assert described["status"] == "FAILED" and described["error"] == "States.Runtime"
+    assert "The timer of the state 'Approve' failed to fire 5 times" in described["cause"]
+    assert "RuntimeError: the escalation invoker is broken" in described["cause"]
+    clock.advance(3600)
+    assert await engine.run_due_timers() == 0
+    assert await store.due_timers(clock.now().timestamp()) == []
+    point = engine.signer.verify(poison.continuation, before_expiry(clock)).point_id
+    assert await store.point_status(poison.execution_id, point) == "used"
+
+
+def before_expiry(clock: Any) -> Any:
+    return clock.now() - timedelta(hours=2)  # before the continuation's expiry
