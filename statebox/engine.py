@@ -39,6 +39,8 @@ from .errors import (
     StatesError,
     StoreUnavailable,
 )
+from .execution.admission import check_merged_payload, check_resume_payload
+from .execution.timers import fire_due_timers
 from .interpreter import (
     ExecutionTimedOut,
     Frame,
@@ -189,7 +191,9 @@ class Engine:
         base_url: str | None = None,
     ) -> ExecutionResult:
         """Resume the point a continuation names: as success with `resume_input` merged in,
-        or, when `error` is given, as a failure of the suspended task."""
+        or, when `error` is given, as a failure of the suspended task. `base_url`: where this
+        request reached the service, for the resume URLs of an execution started without one
+        (a stored one is kept: a resume's Host header must not redirect the next approver)."""
         continuation = self.signer.verify(token, self.clock.now())
         self._check_input_depth(resume_input, "The resume input")
         if error is not None:
@@ -198,8 +202,9 @@ class Engine:
             event = ResumeEvent(
                 "success", continuation.point_id, input={} if resume_input is None else resume_input
             )
+        check_resume_payload(event, self.settings.max_payload_bytes)
         return await self._resume_point(
-            continuation.execution_key, continuation.point_id, event, caller, stop_at
+            continuation.execution_key, continuation.point_id, event, caller, stop_at, base_url
         )
 
     async def describe_continuation(self, token: str) -> dict[str, Any]:
@@ -249,39 +254,9 @@ class Engine:
         """Fire every due timer once (across any number of workers): expired suspensions
         resume with States.Timeout, long Waits and boundary stops continue. Returns how many
         were fired. With `stop_at` (a serverless tick), no timer is taken after it, and the
-        executions it resumes stop at a state boundary by then."""
-        now = self.clock.now()
-        fired = 0
-        for execution_key, point_id in await self.store.due_timers(now.timestamp(), limit):
-            if stop_at is not None and self.clock.now() >= stop_at:
-                break
-            if not await self.store.take_timer(execution_key, point_id, now.timestamp()):
-                continue
-            record = await self.store.load(execution_key)
-            point = None
-            if record is not None:
-                point = next((p for p in record["pending"] if p["id"] == point_id), None)
-            if point is None:
-                await self.store.drop_timer(execution_key, point_id)
-                continue
-            kind = point["kind"] if point["kind"] in ("timer", "continue", "expire") else "timeout"
-            heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
-            if kind == "timeout" and heartbeat_due is not None and heartbeat_due <= now:
-                kind = "heartbeat_timeout"
-            try:
-                await self._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, stop_at)
-                fired += 1
-            except (ContinuationAlreadyUsed, ContinuationNotFound):
-                await self.store.drop_timer(execution_key, point_id)
-            except StoreUnavailable:
-                # Busy or briefly unreachable: the taken timer comes back after its lease; the
-                # other due timers still fire this tick.
-                log.warning(
-                    "timer %s of %s skipped this tick: store busy or unavailable",
-                    point_id[:8],
-                    execution_key[:8],
-                )
-        return fired
+        executions it resumes stop at a state boundary by then. A timer that fails is retried
+        with backoff, then fails its execution (`execution/timers.py`)."""
+        return await fire_due_timers(self, limit, stop_at)
 
     async def continue_execution(
         self, execution_key: str, stop_at: datetime | None = None
@@ -351,14 +326,11 @@ class Engine:
 
     async def _claim_once(self, execution_key: str, point_id: str, owner: str) -> Claim:
         try:
-            claim = await self.store.claim(execution_key, point_id, owner)
+            return await self.store.claim(execution_key, point_id, owner)
         except StoreUnavailable:
             # The claim may still have run (a timeout, not a refusal): give it back if so.
             await self._release_quietly(execution_key, point_id, owner)
             raise
-        if claim.status == "used" and await self.store.point_status(execution_key, point_id) == "claimed":
-            return Claim("claimed")  # leased by a resume in flight (or a dead one): not used yet
-        return claim
 
     async def _release_quietly(self, execution_key: str, point_id: str, owner: str) -> None:
         """Give a claim back if this owner still holds it (a no-op otherwise, whatever order
@@ -416,12 +388,16 @@ class Engine:
         event: ResumeEvent,
         caller: dict[str, Any] | None,
         stop_at: datetime | None,
+        base_url: str | None = None,
     ) -> ExecutionResult:
         owner, record, point = await self._claim(execution_key, point_id)
+        if base_url and not self._base(record):
+            record["baseUrl"] = base_url
         try:
             details = _point_details(record, point_id)
             if event.kind == "success" and details.get("schema") is not None:
                 self._check_resume_input(details, event.input)
+            check_merged_payload(details, event, self.settings.max_payload_bytes)
             machine = await self._machine(record)
         except BaseException:
             await self.store.release(execution_key, point_id, owner)
@@ -448,9 +424,10 @@ class Engine:
             return await self._advance(
                 machine, record, record["position"], event, stop_at, owner=owner, finished_point=point_id
             )
-        except StoreUnavailable:
-            # The commit failed or its answer was lost: if it did not happen, free the point now
-            # rather than when the lease lapses (if it did, the lock is gone and this does nothing).
+        except Exception:
+            # The run or its commit failed, or the commit's answer was lost: if it did not happen,
+            # free the point now rather than when the lease lapses (if it did, the lock is gone
+            # and this does nothing).
             await self._release_quietly(execution_key, point_id, owner)
             raise
 

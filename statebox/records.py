@@ -14,7 +14,11 @@ What is looked at: the execution's `input` and `output`, every data value of the
 strings and containers with more than 64 characters of content count (a reference to less
 would cost more than the value); equal but distinct objects are written as they are.
 
-Record format 3 is format 1 plus `"same"`; a format 1 record decodes unchanged, and so does
+A record orjson cannot write (an integer past 64 bits, which it would also read back as a
+float) is written by the standard library and starts with `{"exact":true,`, so that decoding
+it takes the exact reader too; every other record is read by orjson.
+
+Record format 3 is format 1 plus `"same"` (and `"exact"`); a format 1 record decodes unchanged, and so does
 a format 2 one (a few hours of 2026-12-02's main: shared values listed under `"shared"`,
 referred to as `"<key>#": index` in the position tree).
 """
@@ -23,11 +27,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsonio import decode_json, encode_json
+from .jsonio import decode_json, encode_json, encode_json_fast
 from .suspension import DATA_KEYS
 
 RECORD_FORMAT = 3
 SAME = "same"
+# A record orjson cannot encode (integers past 64 bits, deep nesting) is written by the standard
+# library with this marker first, since orjson would read such integers back as floats.
+EXACT = "exact"
+_EXACT_START = b'{"exact":true,'
 _TOP_DATA_KEYS = ("input", "output")
 _WORTH_SHARING = 64  # characters of content: less costs less to repeat than to refer to
 
@@ -35,13 +43,20 @@ Path = list[Any]  # dict keys and list indexes from the record's root
 
 
 def encode_record(record: dict[str, Any]) -> bytes:
-    return encode_json(share_repeated_data(record))
+    shared = share_repeated_data(record)
+    fast = encode_json_fast(shared)
+    if fast is not None:
+        return fast
+    return encode_json({EXACT: True, **shared})
 
 
 def decode_record(encoded: bytes) -> dict[str, Any]:
-    record = decode_json(encoded)
+    exact = encoded.startswith(_EXACT_START)
+    record = decode_json(encoded, exact=exact)
     if not isinstance(record, dict):
         return record  # type: ignore[return-value]
+    if exact:
+        del record[EXACT]
     if SAME in record:
         for where, source in record.pop(SAME):
             *parents, last = where

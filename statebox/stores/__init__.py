@@ -16,7 +16,9 @@ from ..types import JSON
 class Claim:
     """The outcome of trying to claim a pending point for one resume."""
 
-    status: str  # "ok", "missing", "used", "busy"
+    # "ok"; "missing"; "used" (a resume committed); "claimed" (this point's resume is in
+    # flight); "busy" (a sibling point's resume is)
+    status: str
     record: dict[str, Any] | None = None
 
 

@@ -8,7 +8,7 @@ script may touch them together:
 
     statebox:def:<sha256>                 the definition, stored once, shared by executions
     statebox:{<exec>}:rec                 the execution record (JSON, versioned)
-    statebox:{<exec>}:pt:<point id>       {"status": pending | claimed | used}
+    statebox:{<exec>}:pt:<point id>       {"status": pending | claimed | used, "timerFailures": n}
     statebox:{<exec>}:lock                lease held by the one resume running the execution
     statebox:timers                       sorted set "<exec>:<point id>" → due time (epoch s)
 
@@ -59,14 +59,15 @@ log = logging.getLogger("statebox.store")
 STORE_UNAVAILABLE = "the store is unavailable; nothing is lost, try again later"
 MAX_CONNECTIONS = 64  # per process; more concurrent calls wait for one of them
 
-# Claim: a pending point can be claimed once. A point marked "claimed" whose lock lease has
-# lapsed belonged to a resume that died before committing, so it may be claimed again.
+# Claim: a pending point can be claimed once. "used" only once a resume committed; a point
+# "claimed" under a live lease is a resume in flight (it may still release it: bad input), and
+# one whose lease has lapsed belonged to a resume that died before committing: claimed again.
 _CLAIM = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status == 'used' then return {'used'} end
 local holder = redis.call('GET', KEYS[2])
-if status == 'claimed' and holder then return {'used'} end
+if status == 'claimed' and holder then return {'claimed'} end
 if holder then return {'busy'} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[1], 'status', 'claimed')
@@ -128,6 +129,12 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
 """
 
+# Count a failure to fire a point's timer (0 when the point is gone: nothing to count on).
+_COUNT_TIMER_FAILURE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'timerFailures', 1)
+"""
+
 
 class RedisStore:
     """Executions in Redis. `client` is a redis.asyncio client, a redis.asyncio RedisCluster,
@@ -149,6 +156,7 @@ class RedisStore:
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
         self._take_timer = client.register_script(_TAKE_TIMER)
+        self._count_timer_failure = client.register_script(_COUNT_TIMER_FAILURE)
         self._lanes = lanes
 
     @staticmethod
@@ -356,6 +364,14 @@ class RedisStore:
             self._take_timer, [self.timers_key], [member, now_epoch, now_epoch + self.lease_ms / 1000]
         )
         return bool(taken)
+
+    async def count_timer_failure(self, execution_key: str, point_id: str) -> int:
+        """One more failure to fire this point's timer; how many so far (0: no such point)."""
+        keys = [self.point_key(execution_key, point_id)]
+        return int(await self._script(self._count_timer_failure, keys, []))
+
+    async def reschedule_timer(self, execution_key: str, point_id: str, due_epoch: float) -> None:
+        await self._call(self.client.zadd(self.timers_key, {f"{execution_key}:{point_id}": due_epoch}))
 
     async def drop_timer(self, execution_key: str, point_id: str) -> None:
         await self._call(self.client.zrem(self.timers_key, f"{execution_key}:{point_id}"))

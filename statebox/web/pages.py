@@ -93,5 +93,10 @@ PAGE_FOR_STATUS = {
     404: ("Link not found", "This link is not valid. Check that you copied all of it."),
     409: ("Already decided", "This request was already answered; nothing more to do."),
     410: ("Link expired", "This request has expired and can no longer be answered."),
+    413: (
+        "Answer too long",
+        "Your answer is too large to record (a long comment?). Nothing was recorded and the "
+        "request is still waiting: go back, shorten it and send it again.",
+    ),
     503: ("Please try again", "The service is briefly unavailable. Nothing was lost; try again shortly."),
 }

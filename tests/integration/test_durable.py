@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from statebox.errors import (
     ContinuationExpired,
     ContinuationNotFound,
     InputError,
+    PayloadTooLarge,
+    StoreUnavailable,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -347,3 +350,169 @@ async def test_a_heartbeat_window_read_from_the_input_is_enforced(store: Any, ma
         assert record["output"] == "no heartbeat", work
         refused = await engine.start(machine, {"beat": "soon"})
         assert refused.status == "FAILED" and "must reference a positive integer" in refused.cause
+
+
+async def test_integers_past_64_bits_survive_a_suspend_and_resume(store: Any, make_engine: Any) -> None:
+    """2**70 came back as 1.18e21 after a resume (orjson reads such integers as floats); a run
+    that never suspends kept them exact."""
+    engine = make_engine(store)
+    machine = {"StartAt": "Ask", "States": {"Ask": suspend_state(End=True)}}
+    big = {"a": 2**70, "b": -(2**63) - 1, "c": [2**64, 2**63 - 1], "d": 10**40}
+    started = await engine.start(machine, big)
+    assert started.output == big
+    finished = await engine.resume(started.continuation, {"e": -(2**70)})
+    assert finished.output == {**big, "e": -(2**70)}
+    described = await engine.describe_execution(started.execution_id)
+    assert described["input"] == big and described["output"] == finished.output
+    assert all(type(v) is int for v in (*described["output"]["c"], described["output"]["a"]))
+
+
+DECISION_SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {"decision": {"enum": ["approved", "rejected"]}},
+}
+
+
+async def test_a_genuine_click_racing_refused_ones_commits_or_is_told_to_retry(
+    store: Any, make_engine: Any
+) -> None:
+    """Three {"decision": "maybe"} POSTs at the moment of one genuine click left 3 clicks in 10
+    answered 409 with nothing recorded: the claim said "used" for a point only claimed, and a
+    second read turned a released point into a 409. 409 only once a resume committed."""
+    engine = make_engine(store)
+    state = suspend_state(ResumeSchema=DECISION_SCHEMA, HeartbeatSeconds=3600, End=True)
+    machine = {"StartAt": "Approve", "States": {"Approve": state}}
+
+    async def outcome(call: Any) -> Any:
+        try:
+            return await call
+        except (InputError, ContinuationAlreadyUsed, StoreUnavailable) as exc:
+            return exc
+
+    for trial in range(20):
+        with_heartbeat = trial % 2 == 1  # 13 clicks in 40 were told 409 with a heartbeat too
+        token = (await engine.start(machine, {"doc": "q3"})).continuation
+        calls = [engine.resume(token, {"decision": "maybe"}) for _ in range(3)]
+        calls.append(engine.resume(token, {"decision": "approved"}))
+        if with_heartbeat:
+            calls.append(engine.heartbeat(token))
+        *refused, genuine = (await asyncio.gather(*map(outcome, calls)))[:4]
+        status = (await engine.describe_execution(token_execution(engine, token)))["status"]
+        assert not isinstance(genuine, ContinuationAlreadyUsed), f"409 while the execution is {status}"
+        if isinstance(genuine, StoreUnavailable):
+            assert status == "SUSPENDED"  # told to retry, and nothing was taken
+            assert (await engine.resume(token, {"decision": "approved"})).status == "SUCCEEDED"
+        else:
+            assert genuine.status == "SUCCEEDED" and genuine.output["decision"] == "approved"
+        assert all(isinstance(r, (InputError, ContinuationAlreadyUsed, StoreUnavailable)) for r in refused)
+
+
+def token_execution(engine: Any, token: str) -> str:
+    return engine.signer.verify(token, engine.clock.now()).execution_key
+
+
+async def test_a_resume_gives_links_to_an_execution_started_without_a_base_url(
+    store: Any, make_engine: Any
+) -> None:
+    """`Engine.resume` took `base_url` and ignored it: an execution started without one (the
+    CLI, a worker) never got resume URLs. One it has is kept: a Host header of whoever resumes
+    must not redirect the next approver's links."""
+    engine = make_engine(store)
+    engine.base_url = None
+    machine = {
+        "StartAt": "A",
+        "States": {"A": suspend_state(Next="B"), "B": suspend_state(Next="C"), "C": suspend_state(End=True)},
+    }
+    started = await engine.start(machine, {})
+    assert "resumeUrl" not in started.pending[0]
+    second = await engine.resume(started.continuation, {}, base_url="https://new.example/flows")
+    assert second.pending[0]["resumeUrl"] == f"https://new.example/flows?continuation={second.continuation}"
+    third = await engine.resume(second.continuation, {}, base_url="http://attacker.example/")
+    assert third.pending[0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
+    described = await engine.describe_execution(started.execution_id)
+    assert described["pending"][0]["resumeUrl"].startswith("https://new.example/flows?continuation=")
+
+
+async def test_a_resume_over_the_payload_limit_is_refused_and_the_point_keeps_waiting(
+    store: Any, make_engine: Any
+) -> None:
+    """A 300 KB comment failed the approval (States.DataLimitExceeded) while the page said the
+    answer was recorded: it is refused before anything is used up, as is one whose merge into
+    the state's data would be over the limit."""
+    engine = make_engine(store, max_payload_bytes=256 * 1024)
+    machine = {"StartAt": "Approve", "States": {"Approve": suspend_state(End=True)}}
+    started = await engine.start(machine, {"details": "d" * 100_000})
+    key = started.execution_id
+    point = (await store.load(key))["pending"][0]["id"]
+    for too_big in ({"comment": "c" * 300_000}, {"comment": "c" * 200_000}):
+        with pytest.raises(PayloadTooLarge, match="exceeding the limit of 262144 bytes"):
+            await engine.resume(started.continuation, {"decision": "approved", **too_big})
+        assert await store.point_status(key, point) == "pending"
+        assert (await engine.describe_execution(key))["status"] == "SUSPENDED"
+    with pytest.raises(PayloadTooLarge):
+        await engine.resume(started.continuation, error="Rejected", cause="x" * 300_000)
+    finished = await engine.resume(started.continuation, {"decision": "approved", "comment": "ok"})
+    assert finished.status == "SUCCEEDED" and finished.output["decision"] == "approved"
+    assert (await engine.describe_execution(key))["audit"][-1]["outcome"] == "success"
+
+
+class BrokenEscalation:
+    """An invoker whose `module:escalate` always breaks (not a task failure: a bug), so the
+    timer that leads to it can never fire; every other action runs as usual."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    async def invoke(self, resource: Any, payload: Any, call: Any) -> Any:
+        if resource.name == "escalate":
+            self.calls += 1
+            raise RuntimeError("the escalation invoker is broken")
+        return await self.inner.invoke(resource, payload, call)
+
+
+def escalating(seconds: int, escalation: dict[str, Any]) -> dict[str, Any]:
+    catch = [{"ErrorEquals": ["States.Timeout"], "Next": "Escalate"}]
+    ask = suspend_state(TimeoutSeconds=seconds, Catch=catch, End=True)
+    return {"StartAt": "Approve", "States": {"Approve": ask, "Escalate": escalation}}
+
+
+async def test_a_timer_that_always_fails_is_retried_then_fails_its_execution_alone(
+    store: Any, make_engine: Any, clock: Any
+) -> None:
+    """`poison` stayed SUSPENDED 55 minutes past its 2 s deadline, a failed tick logged once a
+    minute, and each tick skipped the timers due after it."""
+    from statebox.execution.timers import MAX_TIMER_ATTEMPTS, retry_delay
+
+    engine = make_engine(store)
+    broken = engine.invoker = BrokenEscalation(engine.invoker)
+    poison = await engine.start(escalating(2, {"Type": "Task", "Resource": "module:escalate", "End": True}), {})
+    escalation = {"Type": "Pass", "Result": "escalated", "End": True}
+    good = [await engine.start(escalating(3, escalation), {"n": n}) for n in range(3)]
+    clock.advance(4)
+    assert await engine.run_due_timers() == 3  # the poison's timer was due first
+    for started in good:
+        assert (await engine.describe_execution(started.execution_id))["output"] == "escalated"
+    assert broken.calls == 1
+    for failures in range(1, MAX_TIMER_ATTEMPTS):
+        clock.advance(retry_delay(failures) - 1)
+        await engine.run_due_timers()
+        assert broken.calls == failures  # backing off: not yet
+        assert (await engine.describe_execution(poison.execution_id))["status"] == "SUSPENDED"
+        clock.advance(2)
+        await engine.run_due_timers()
+        assert broken.calls == failures + 1
+    described = await engine.describe_execution(poison.execution_id)
+    assert described["status"] == "FAILED" and described["error"] == "States.Runtime"
+    assert "The timer of the state 'Approve' failed to fire 5 times" in described["cause"]
+    assert "RuntimeError: the escalation invoker is broken" in described["cause"]
+    clock.advance(3600)
+    assert await engine.run_due_timers() == 0
+    assert await store.due_timers(clock.now().timestamp()) == []
+    point = engine.signer.verify(poison.continuation, before_expiry(clock)).point_id
+    assert await store.point_status(poison.execution_id, point) == "used"
+
+
+def before_expiry(clock: Any) -> Any:
+    return clock.now() - timedelta(hours=2)  # before the continuation's expiry

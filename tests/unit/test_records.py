@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 from test_fuzz import JSON_VALUES
@@ -13,6 +14,8 @@ from statebox.records import RECORD_FORMAT, decode_record, encode_record, share_
 from statebox.suspension import scan_position
 
 DOC = {"doc": "x" * 5000, "items": [1, 2, 3]}
+PAST_64_BITS = [-(2**63) - 1, 2**64, 2**70, -(2**70), 10**40]
+EDGE_VALUES = [*PAST_64_BITS, 2**63 - 1, -(2**63), 2**64 - 1, 1e300, -0.0, 5e-324, "\u2028", "\ud7ff"]
 
 
 def suspended_record(data: Any) -> dict[str, Any]:
@@ -123,6 +126,10 @@ def test_a_finished_record_writes_the_fields_its_output_shares_with_its_input_on
 def test_any_record_decodes_to_what_was_encoded(data: st.DataObject) -> None:
     """Random data placed, shared or not, in every data place of a nested position tree."""
     values = data.draw(st.lists(JSON_VALUES, min_size=1, max_size=4))
+    # Integers just past 64 bits in every example: hypothesis draws them from JSON_VALUES only
+    # now and then (depending on which modules the run imported first), so alone it found the
+    # orjson float round trip in some test orders only.
+    values.append([data.draw(st.sampled_from(PAST_64_BITS)), data.draw(st.sampled_from(PAST_64_BITS))])
     long_texts = ["a" * 70, "b" * 80]
     pool = values + long_texts + [{"k": t} for t in long_texts] + [{"m": values[0], "t": long_texts[0]}]
     pick = lambda: data.draw(st.sampled_from(pool))  # noqa: E731 - the same objects, drawn again
@@ -150,3 +157,21 @@ def test_any_record_decodes_to_what_was_encoded(data: st.DataObject) -> None:
     expected = json.loads(before)
     expected["format"] = decoded["format"]
     assert decoded == expected
+
+
+@pytest.mark.parametrize("value", EDGE_VALUES, ids=repr)
+def test_every_number_comes_back_exactly(value: Any) -> None:
+    """orjson refuses to write integers past 64 bits and reads them back as floats: 2**70 came
+    back as 1.18e21. The record says when it needs the exact reader."""
+    for data in (value, {"n": value, "doc": "x" * 100}, [[[value]]]):
+        record = suspended_record(data)
+        decoded = decode_record(encode_record(record))
+        assert json.dumps(decoded["input"]) == json.dumps(data)
+        assert type(_first_number(decoded["input"])) is type(value)
+        assert "exact" not in decoded
+
+
+def _first_number(value: Any) -> Any:
+    while isinstance(value, (dict, list)):
+        value = value["n"] if isinstance(value, dict) else value[0]
+    return value
