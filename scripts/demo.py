@@ -4,6 +4,7 @@ printing each command and its answer. Standard library only."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -28,8 +29,11 @@ def call(method: str, url: str, body: bytes | None = None, shown: str = "") -> d
     return answer
 
 
-def wait_until_up() -> None:
-    for _ in range(100):
+def wait_until_up(server_pid: int | None) -> None:
+    """Until the dev server answers; with its process id, stop at once if it exits."""
+    for _ in range(300):
+        if server_pid is not None and _exited(server_pid):
+            raise SystemExit(f"the dev server (process {server_pid}) exited before answering at {BASE}")
         try:
             urllib.request.urlopen(BASE, timeout=1).read()
             return
@@ -38,8 +42,18 @@ def wait_until_up() -> None:
     raise SystemExit(f"the dev server did not answer at {BASE}")
 
 
+def _exited(pid: int) -> bool:
+    """Gone, or a zombie its parent (demo.sh) has not waited for yet."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rpartition(") ")[2].startswith("Z")
+
+
 def main() -> None:
-    wait_until_up()
+    wait_until_up(int(sys.argv[2]) if len(sys.argv) > 2 else None)
     definition = (ROOT / "state_machines" / "incsquare.json").read_bytes()
     started = call(
         "POST",

@@ -2,15 +2,17 @@
 
     statebox run FILE [--input JSON | --input @FILE] [--actions DIR]
         exit 0 succeeded, 1 failed, 2 invalid definition or input, 3 suspended
-    statebox validate FILE
-        prints `POINTER: MESSAGE` per problem; exit 0 valid, 2 invalid
+    statebox validate FILE [FILE ...]
+        prints `POINTER: MESSAGE` per problem; exit 0 valid, 2 invalid; warns about AWS `arn:` Tasks
     statebox resume TOKEN [--input JSON] [--error NAME --cause TEXT]
     statebox status ID / statebox history ID
     statebox worker [--once] [--interval SECONDS]
     statebox package [-o action.zip]       the OpenWhisk action zip (deps vendored); prints its size
 
 With REDIS_URL (and STATEBOX_SECRET) set, executions live in that Redis, so a machine
-suspended by `run` can be resumed by a later `resume`; without it they live in the process.
+suspended by `run` can be resumed by a later `resume`; without it they live in the process and
+die with it: `run` warns when it suspends, and `resume`, `status`, `history` and `worker`
+refuse to start (exit 2), since a new process's store is empty.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import eventloop
+from .cli_support import EPILOG, actions_folder, arn_warnings, machines_folder, port_problem
 from .errors import DefinitionError, InputError, Problem, ServiceError, StoreUnavailable
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3
@@ -103,15 +106,36 @@ def _print_result(result: Any, stdout: IO[str]) -> int:
 def _cmd_run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     definition = _read_text(args.file, "definition file")
     execution_input = _parse_input(args.input)
+    args.actions = actions_folder(args.actions, stderr)
     engine = _engine(args)
     result = eventloop.run(
         engine.start(definition, execution_input, machine_name=Path(args.file).stem, trusted=True)
     )
+    if result.status in ("SUSPENDED", "RUNNING") and not engine.settings.redis_url:
+        print(
+            "warning: no REDIS_URL: this execution was kept in this process only and is gone now "
+            "that `statebox run` exits; its continuation and execution id cannot be used by any later "
+            "command, and a timer it waits on (a long Wait, a timeout) never fires. Set REDIS_URL "
+            "and STATEBOX_SECRET to keep it in Redis for `statebox resume` / `statebox worker`.",
+            file=stderr,
+        )
     return _print_result(result, stdout)
+
+
+def _require_store(engine: Any, command: str) -> None:
+    """`resume`, `status`, `history` and `worker` work on executions other commands stored:
+    without Redis each process has its own, empty, in-process store."""
+    if not engine.settings.redis_url:
+        raise InputError([Problem("", (
+            f"statebox {command} needs REDIS_URL (and STATEBOX_SECRET): without it each statebox "
+            "command has its own in-process store, empty when it starts, so there is nothing to "
+            f"{'fire' if command == 'worker' else 'find'}. Point it at the Redis your executions run on."
+        ))])  # fmt: skip
 
 
 def _cmd_resume(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     engine = _engine(args)
+    _require_store(engine, "resume")
     result = eventloop.run(
         engine.resume(args.token, _parse_input(args.input), error=args.error, cause=args.cause)
     )
@@ -119,7 +143,9 @@ def _cmd_resume(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> i
 
 
 def _cmd_status(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    record = eventloop.run(_engine(args).describe_execution(args.execution_id))
+    engine = _engine(args)
+    _require_store(engine, args.command)
+    record = eventloop.run(engine.describe_execution(args.execution_id))
     if args.command == "history":
         for event in record["history"]:
             state = f"  {event['state']}" if event.get("state") else ""
@@ -158,6 +184,7 @@ class TransitionLog:
 
 def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     import logging
+    from dataclasses import replace
 
     from .config import Settings
     from .continuations import ContinuationSigner
@@ -173,6 +200,14 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         for problem in problems:
             print(f"statebox serve: {problem}", file=stderr)
         return EXIT_INVALID
+    unusable = port_problem(args.host, args.port, reuse_port=args.workers > 1)
+    if unusable:
+        print(f"statebox serve: {unusable}", file=stderr)
+        return EXIT_FAILED
+    actions = actions_folder(None, stderr)
+    if actions:
+        settings = replace(settings, actions_dir=Path(actions))
+    args.machines = machines_folder(args.machines, stderr)
     if settings.redis_url:
         from .stores.redis import RedisStore
 
@@ -219,7 +254,11 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
                 target=_serve_worker, args=(args, settings, secret, sink is not None), daemon=True
             ).start()
         print(f"statebox: {args.workers} worker processes share the port", file=stdout, flush=True)
-    serve(service, args.host, args.port, reuse_port=args.workers > 1, base_url=args.base_url)
+    try:
+        serve(service, args.host, args.port, reuse_port=args.workers > 1, base_url=args.base_url)
+    except OSError as exc:  # taken between the check and the bind
+        print(f"statebox serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -251,6 +290,7 @@ def _without_password(url: str) -> str:
 
 def _cmd_worker(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     engine = _engine(args, needs_store=True)
+    _require_store(engine, "worker")
 
     async def loop() -> None:
         while True:
@@ -295,16 +335,48 @@ def _cmd_package(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
 
 
 def _cmd_validate(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    """Each file in turn; with several, problem lines start with the file's name."""
     from .parse import parse
 
-    parse(_read_text(args.file, "definition file"))
-    print(f"{args.file}: valid", file=stdout)
-    return EXIT_OK
+    status = EXIT_OK
+    for file in args.files:
+        prefix = f"{file}: " if len(args.files) > 1 else ""
+        try:
+            text = _read_text(file, "definition file")
+            parse(text)
+        except (DefinitionError, InputError) as exc:
+            for problem in exc.problems:
+                print(f"{prefix}{problem}", file=stderr)
+            status = EXIT_INVALID
+            continue
+        for warning in arn_warnings(json.loads(text)):
+            print(f"{file}: warning: {warning}", file=stderr)
+        print(f"{file}: valid", file=stdout)
+    return status
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: its --help ends with the exit codes and the environment too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EPILOG)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="statebox", description="Run Amazon States Language machines.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="statebox",
+        description="Run Amazon States Language machines.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"statebox {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
+    )
 
     run_cmd = commands.add_parser("run", help="run a machine to its end (or its first suspension)")
     run_cmd.add_argument("file", help="the ASL definition (JSON file)")
@@ -312,8 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--actions", help="folder of module: actions (default: demo_actions)")
     run_cmd.set_defaults(handler=_cmd_run)
 
-    validate_cmd = commands.add_parser("validate", help="check a definition and list every problem")
-    validate_cmd.add_argument("file")
+    validate_cmd = commands.add_parser("validate", help="check definitions and list every problem")
+    validate_cmd.add_argument("files", nargs="+", metavar="FILE", help="ASL definitions (JSON files)")
     validate_cmd.set_defaults(handler=_cmd_validate)
 
     resume_cmd = commands.add_parser("resume", help="resume a suspended execution")
@@ -329,9 +401,11 @@ def build_parser() -> argparse.ArgumentParser:
         status_cmd.set_defaults(handler=_cmd_status)
 
     serve_cmd = commands.add_parser("serve", help="run the dev server (same HTTP surface as the web action)")
-    serve_cmd.add_argument("--host", default="127.0.0.1")
-    serve_cmd.add_argument("--port", type=int, default=8080)
-    serve_cmd.add_argument("--machines", default="state_machines", help="folder of stored machines")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve_cmd.add_argument("--port", type=int, default=8080, help="port to listen on (default: %(default)s)")
+    serve_cmd.add_argument(
+        "--machines", help="folder of stored machines (default: state_machines, or the checkout's)"
+    )
     serve_cmd.add_argument(
         "--base-url",
         default=os.environ.get("STATEBOX_BASE_URL") or None,
@@ -342,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="processes sharing the port (needs REDIS_URL; one per core is a good start)",
+        help="processes sharing the port (default: %(default)s; more need REDIS_URL; one per core is a good start)",
     )
     serve_cmd.add_argument(
         "--no-log-transitions",
@@ -353,19 +427,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(handler=_cmd_serve)
 
     package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
-    package_cmd.add_argument("-o", "--output", default="action.zip", help="the zip to write")
+    package_cmd.add_argument("-o", "--output", default="action.zip", help="the zip to write (default: %(default)s)")
     package_cmd.add_argument(
         "--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)"
     )
     package_cmd.add_argument(
         "--platform", default=None, help="wheel platform of the runtime image (default: manylinux x86-64)"
     )
-    package_cmd.add_argument("--python-version", default="3.11", help="Python of the runtime kind")
+    package_cmd.add_argument(
+        "--python-version", default="3.11", help="Python of the runtime kind (default: %(default)s)"
+    )
     package_cmd.set_defaults(handler=_cmd_package)
 
     worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
     worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")
-    worker_cmd.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
+    worker_cmd.add_argument("--interval", type=float, default=1.0, help="seconds between ticks (default: %(default)s)")
     worker_cmd.set_defaults(handler=_cmd_worker)
     return parser
 

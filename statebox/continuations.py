@@ -90,5 +90,9 @@ class ContinuationSigner:
 
 
 def redact(token: str) -> str:
-    """A token as logs and error messages may show it: enough to correlate, not to use."""
-    return token[:8] + "…" if len(token) > 8 else "…"
+    """A token as logs may show it: `#` and 12 hex digits of its SHA-256. The same token always
+    gives the same fingerprint and different tokens different ones (a token's first characters
+    are its version and expiry, shared by every token issued that second), so a log line can be
+    matched to a token one holds (`printf %s TOKEN | sha256sum | cut -c1-12`); the fingerprint
+    reveals nothing of the token and cannot stand in for it."""
+    return "#" + hashlib.sha256(token.encode("utf-8", "backslashreplace")).hexdigest()[:12]

@@ -17,7 +17,11 @@ Why this shape (openwhisk-contract.md §4.3-§4.4, §5.3):
   neither is shipped). `fakeredis` is a dependency for local runs and tests only and stays out.
 - Wheels: pip is asked for the runtime image's platform (`--only-binary=:all: --platform
   manylinux_2_28/2_17 x86_64 --implementation cp --python-version 3.11`; the image is Debian 12,
-  glibc 2.36, x86-64). For that target pip picks compiled cp311 wheels for aiohttp, multidict,
+  glibc 2.36, x86-64), and the dependencies' environment markers are decided for that target,
+  not for the Python running the build (`vendoring.py`): a zip built on 3.12 or 3.13 has the
+  same packages as one built on 3.11. A dependency with no wheel for the target fails the
+  build. `package.py` and `vendoring.py` run at build time only and are left out of the zip
+  (BUILD_ONLY). For that target pip picks compiled cp311 wheels for aiohttp, multidict,
   yarl, frozenlist and propcache (faster, and each of them falls back to pure Python by itself
   if its extension cannot load, e.g. with AIOHTTP_NO_EXTENSIONS=1 or on another CPU) and for
   rpds-py (needed by jsonschema via referencing), which has no pure-Python fallback: the zip is
@@ -39,13 +43,14 @@ import importlib.metadata
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .vendoring import DEFAULT_PLATFORMS, VendorError, vendor
 
 ENTRY_POINT = '''"""OpenWhisk entry point of the statebox web action (kind python:3.11).
 
@@ -60,24 +65,14 @@ def main(args):
     return _statebox_main(args)
 '''
 
-DEFAULT_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
-NOT_VENDORED = frozenset({"fakeredis"})  # local runs and tests only; the action uses a real Redis
+# local runs and tests only (the action uses a real Redis), and build time only
+NOT_VENDORED = frozenset({"fakeredis", "packaging"})
+# statebox modules that only `statebox package` runs: not shipped in the zip
+BUILD_ONLY = frozenset({"statebox/package.py", "statebox/vendoring.py"})
 MAX_ZIP_BYTES = 48 * 1024 * 1024  # OpenWhisk's default code size limit (contract §2.2)
 PROJECT_FOLDERS = ("demo_actions", "state_machines")
 _SKIP_NAMES = frozenset({"__pycache__", ".DS_Store"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_NETWORK_HINTS = (
-    "Could not find a version that satisfies",
-    "No matching distribution found",
-    "NewConnectionError",
-    "Failed to establish a new connection",
-    "Temporary failure in name resolution",
-    "Network is unreachable",
-    "ConnectTimeoutError",
-    "ReadTimeoutError",
-)
-
-
 class PackageError(Exception):
     """The zip could not be built. `index_unreachable` when pip could not get the wheels."""
 
@@ -119,7 +114,7 @@ def runtime_requirements() -> list[str]:
         name = re.match(r"[A-Za-z0-9._-]+", requirement.strip())
         if name is None or _canonical(name.group(0)) in NOT_VENDORED:
             continue
-        out.append(requirement.split(";")[0].strip())
+        out.append(requirement.strip())  # markers are evaluated for the target (vendoring.py)
     return out
 
 
@@ -127,38 +122,6 @@ def default_project_root() -> Path:
     """The checkout this package lives in, if it has demo_actions/, else the working folder."""
     checkout = Path(__file__).resolve().parents[1]
     return checkout if (checkout / "demo_actions").is_dir() else Path.cwd()
-
-
-def vendor(
-    target: Path,
-    requirements: Iterable[str],
-    *,
-    platforms: Iterable[str] = DEFAULT_PLATFORMS,
-    python_version: str = "3.11",
-) -> None:
-    """`pip install --target` the requirements as wheels for the runtime image's platform."""
-    command = [
-        sys.executable, "-m", "pip", "install",
-        "--target", str(target),
-        "--no-compile",
-        "--only-binary=:all:",
-        "--implementation", "cp",
-        "--python-version", python_version,
-        *(f"--platform={p}" for p in platforms),
-        "--disable-pip-version-check", "--no-input", "--quiet",
-        *requirements,
-    ]  # fmt: skip
-    env = {**os.environ, "PIP_NO_INPUT": "1"}
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
-    except subprocess.TimeoutExpired:
-        raise PackageError("pip did not finish vendoring within 15 minutes", index_unreachable=True) from None
-    if done.returncode != 0:
-        output = (done.stderr or done.stdout or "").strip()
-        raise PackageError(
-            "pip could not vendor the dependencies:\n" + "\n".join(output.splitlines()[-15:]),
-            index_unreachable=any(hint in output for hint in _NETWORK_HINTS),
-        )
 
 
 def build_action_zip(
@@ -183,7 +146,10 @@ def build_action_zip(
     with tempfile.TemporaryDirectory(prefix="statebox-package-") as tmp:
         vendored = Path(tmp) / "vendor"
         log(f"vendoring {', '.join(requirements)} for CPython {python_version} on {platforms[0]} ...")
-        vendor(vendored, requirements, platforms=platforms, python_version=python_version)
+        try:
+            vendor(vendored, requirements, platforms=platforms, python_version=python_version)
+        except VendorError as exc:
+            raise PackageError(str(exc), index_unreachable=exc.index_unreachable) from None
         for unwanted in ("bin", "requirements.txt", "virtualenv", "statebox", "__main__.py"):
             path = vendored / unwanted
             if path.is_dir():
@@ -224,8 +190,8 @@ def _add_tree(archive: zipfile.ZipFile, source: Path, prefix: str, bytecode: boo
         relative = path.relative_to(source)
         if any(part in _SKIP_NAMES for part in relative.parts) or path.suffix in (".pyc", ".pyo"):
             continue
-        if path.is_file():
-            name = f"{prefix}/{relative.as_posix()}"
+        name = f"{prefix}/{relative.as_posix()}"
+        if path.is_file() and name not in BUILD_ONLY:
             data = path.read_bytes()
             count += _write(archive, name, data)
             pyc = _bytecode(data, name) if bytecode and path.suffix == ".py" else None

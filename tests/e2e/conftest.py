@@ -16,7 +16,7 @@ from integration.openwhisk_double import OpenWhiskControllerDouble
 
 from statebox.package import PackageError, PackageReport, build_action_zip
 
-from .openwhisk_runtime_double import OpenWhiskPythonRuntimeDouble
+from .openwhisk_runtime_double import OpenWhiskPythonRuntimeDouble, runtime_python
 from .web_action_double import WebActionControllerDouble
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,10 @@ def controller() -> Iterator[OpenWhiskControllerDouble]:
 def runtime(
     action_zip: PackageReport, controller: OpenWhiskControllerDouble, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[OpenWhiskPythonRuntimeDouble]:
-    """One warm container: the zip /init-ed once, then many /run calls, as OpenWhisk reuses it."""
+    """One warm container: the zip /init-ed once, then many /run calls, as OpenWhisk reuses it.
+    The action runs on CPython 3.11, as in the python:3.11 image, whatever Python runs the suite."""
+    if runtime_python() is None:
+        pytest.skip("no CPython 3.11 to play the python:3.11 image: set STATEBOX_RUNTIME_PYTHON")
     container = OpenWhiskPythonRuntimeDouble(
         tmp_path_factory.mktemp("container"), container_env={"__OW_API_HOST": controller.url}
     )

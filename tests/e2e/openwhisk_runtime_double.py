@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import io
 import json
 import os
@@ -107,6 +108,26 @@ os.chdir(sys.argv[2])
 os.environ["PYTHONIOENCODING"] = "UTF-8"
 os.execv(sys.executable, [sys.executable, "-S", "exec__.py"])
 """
+
+
+@functools.cache
+def runtime_python() -> str | None:
+    """The CPython 3.11 that plays the image's: $STATEBOX_RUNTIME_PYTHON, else this Python if it
+    is 3.11, else `python3.11` on PATH (resolved to the real binary, since the action process
+    gets no PATH for a pyenv shim). None when there is none."""
+    candidates = [os.environ.get("STATEBOX_RUNTIME_PYTHON"), sys.executable, shutil.which("python3.11")]
+    for candidate in filter(None, candidates):
+        try:
+            done = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 11), sys.executable)"],
+                capture_output=True, text=True, timeout=30,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        is_runtime, _, executable = done.stdout.strip().partition(" ")
+        if done.returncode == 0 and is_runtime == "True":
+            return executable
+    return None
 
 
 # ============================================================================ the proxy process
@@ -272,13 +293,15 @@ class OpenWhiskPythonRuntimeDouble:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start the proxy under the image's CPython (`runtime_python`), so the action runs on
+        3.11 whatever Python runs the tests; on this Python when there is no 3.11."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.container_env}
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--port", str(self.port), "--workdir", str(self.workdir)],
+            [runtime_python() or sys.executable, __file__, "--port", str(self.port), "--workdir", str(self.workdir)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "proxy.err", "ab"),  # noqa: SIM115

@@ -104,24 +104,25 @@ def test_a_failed_execution_exits_1(tmp_path: Path) -> None:
     assert (answer["status"], answer["error"], answer["cause"]) == ("FAILED", "Nope", "on purpose")
 
 
-def test_suspend_exits_3_and_resume_finishes(tmp_path: Path) -> None:
-    code, out, _ = cli(
-        "run",
-        write(tmp_path, "s.json", SUSPENDS),
-        "--input",
-        '{"value": 1, "keep": true}',
-        "--actions",
-        ROOT / "demo_actions",
-    )
+def test_suspend_without_redis_exits_3_and_warns_that_nothing_can_resume_it(tmp_path: Path) -> None:
+    code, out, err = cli("run", write(tmp_path, "s.json", SUSPENDS), "--input", '{"value": 1}')
     assert code == 3
-    suspended = json.loads(out)
-    assert suspended["status"] == "SUSPENDED"
-    code, out, _ = cli("resume", suspended["continuation"], "--input", '{"value": 41}')
-    assert code == 0
-    assert json.loads(out)["output"] == {"value": 42, "keep": True}
-    # A continuation resumes once.
-    code, _, err = cli("resume", suspended["continuation"], "--input", '{"value": 0}')
-    assert code != 0 and "Traceback" not in err
+    assert json.loads(out)["status"] == "SUSPENDED"
+    assert err.startswith("warning: no REDIS_URL: this execution was kept in this process only")
+    assert "statebox resume" in err
+    # A long Wait is a timer in the store: the same warning (its timer would never fire).
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    code, _, err = cli("run", write(tmp_path, "w.json", waits))
+    assert code == 3 and "never fires" in err
+
+
+@pytest.mark.parametrize("argv", [["resume", "TOKEN"], ["status", "ID"], ["history", "ID"], ["worker", "--once"]])
+def test_commands_on_stored_executions_refuse_to_run_without_redis(argv: list[str]) -> None:
+    """Each statebox process has its own in-process store, empty at start: nothing to find."""
+    code, out, err = cli(*argv)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"statebox {argv[0]} needs REDIS_URL (and STATEBOX_SECRET)")
+    assert "Traceback" not in err
 
 
 def test_validate_a_valid_definition(tmp_path: Path) -> None:
@@ -188,21 +189,6 @@ def test_invalid_invocations_exit_2_without_a_traceback(
     assert "Traceback" not in err + leaked.err + leaked.out
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        pytest.param(lambda d: ["resume", "not-a-continuation"], id="resume-unknown"),
-        pytest.param(lambda d: ["status", "no-such-execution"], id="status-unknown"),
-        pytest.param(lambda d: ["history", "no-such-execution"], id="history-unknown"),
-    ],
-)
-def test_service_errors_exit_1_with_a_message(tmp_path: Path, argv: Any) -> None:
-    code, out, err = cli(*argv(tmp_path))
-    assert code == 1
-    assert err.startswith("error: ")
-    assert "Traceback" not in err
-
-
 @pytest.mark.parametrize("which", ["definition", "input"])
 def test_a_file_that_is_not_utf8_exits_2(tmp_path: Path, which: str) -> None:
     binary = tmp_path / "binary.json"
@@ -238,3 +224,120 @@ def test_validate_reports_each_fixture_exactly(tmp_path: Path, fixture: Path) ->
     expected = [f"{pointer}: {message}" if pointer else message for pointer, message in case["problems"]]
     assert err.splitlines() == expected
     assert out == ""
+
+
+def test_version_and_help_name_the_defaults_exit_codes_and_environment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = cli("--version")
+    assert (code, out.strip()) == (0, f"statebox {statebox.__version__}")
+    for argv, defaults in (
+        (["--help"], []),
+        (["serve", "--help"], ["--port PORT", "(default: 8080)", "(default: 127.0.0.1)"]),
+        (["worker", "--help"], ["(default: 1.0)"]),
+    ):
+        code, out, _ = cli(*argv)
+        assert code == 0
+        flat = " ".join(out.split())
+        assert "exit status: 0 succeeded" in flat and "3 suspended" in flat, argv
+        assert "REDIS_URL" in flat and "STATEBOX_SECRET" in flat and "STATEBOX_ACTIONS_DIR" in flat, argv
+        for default in defaults:
+            assert default in flat, (argv, default)
+    assert capsys.readouterr().out == ""
+
+
+def test_validate_takes_several_files_and_names_each(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.json", OK)
+    bad = write(tmp_path, "bad.json", INVALID)
+    missing = tmp_path / "missing.json"
+    code, out, err = cli("validate", good, bad, missing, good)
+    assert code == 2
+    assert out.splitlines() == [f"{good}: valid", f"{good}: valid"]
+    lines = err.splitlines()
+    assert lines and all(line.startswith((f"{bad}: /States/", f"{missing}: cannot read")) for line in lines)
+    assert any(line.startswith(f"{bad}: /States/A/Next") for line in lines)
+    code, out, err = cli("validate", good, good)
+    assert (code, err) == (0, "")
+
+
+def test_validate_warns_about_aws_resources_that_cannot_run_here(tmp_path: Path) -> None:
+    lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": lambda_arn, "End": True}}}],
+                "Next": "Ok",
+            },
+            "Ok": {"Type": "Task", "Resource": "module:increment", "End": True},
+        },
+    }
+    path = write(tmp_path, "m.json", definition)
+    code, out, err = cli("validate", path)
+    assert (code, out) == (0, f"{path}: valid\n")  # valid ASL ...
+    # ... but that Task can never run here: one warning, with its pointer.
+    assert err == (
+        f"{path}: warning: /States/P/Branches/0/States/L/Resource: '{lambda_arn}' is an AWS resource, "
+        "which statebox cannot run (the Task fails with States.TaskFailed): use openwhisk:NAME or module:NAME\n"
+    )
+    code, out, err = cli("run", path, "--input", '{"value": 1}')
+    assert code == 1 and json.loads(out)["error"] == "States.TaskFailed"  # what the warning said
+
+
+def test_the_default_folders_are_found_beside_the_package_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = cli("run", write(tmp_path, "m.json", INCREMENT), "--input", '{"value": 6}')
+    assert (code, json.loads(out)["output"], err) == (0, {"value": 7}, "")
+
+
+def test_a_chosen_actions_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    code, out, err = cli("run", write(tmp_path, "m.json", OK), "--actions", tmp_path / "nope")
+    assert code == 0
+    assert err == (
+        f"statebox: warning: the actions folder {tmp_path / 'nope'} does not exist: "
+        "module: Tasks (and openwhisk: Tasks run locally) will fail\n"
+    )
+
+
+def test_order_total_totals_the_order() -> None:
+    machine = ROOT / "state_machines" / "order_total.json"
+    order = {
+        "customer": "ann",
+        "lines": [{"sku": "pen", "qty": 3, "price": 1.1}, {"sku": "ink", "qty": 2, "price": 24.5}],
+    }
+    code, out, _ = cli("run", machine, "--input", json.dumps(order))
+    output = json.loads(out)["output"]
+    assert code == 0
+    assert [line["amount"] for line in output["lines"]] == [3.3, 49]
+    assert (output["count"], output["total"], output["shipping"]) == (2, 52.3, "free")
+    code, out, _ = cli("run", machine, "--input", '{"customer": "ann", "lines": []}')
+    output = json.loads(out)["output"]
+    assert (code, output["count"], output["total"], output["shipping"]) == (0, 0, 0, "standard")
+
+
+def test_serve_on_a_port_in_use_exits_at_once_with_a_clear_message(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("REDIS_URL", None)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "statebox", "serve", "--port", str(port)],
+                capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            pytest.fail(f"statebox serve did not exit: {exc.stdout!r} {exc.stderr!r}")
+    assert done.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert "--port N" in done.stderr and "Traceback" not in done.stderr
+    assert "serving on" not in done.stdout
