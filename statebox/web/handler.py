@@ -36,6 +36,7 @@ from ..errors import (
     StateboxError,
     StoreUnavailable,
 )
+from ..stored_inputs import check_start_input
 from . import pages
 from .protocol import HttpRequest, HttpResponse
 
@@ -150,7 +151,8 @@ def _error_response(request: HttpRequest, status: int, exc: StateboxError) -> Ht
 async def _route(request: HttpRequest, service: Service) -> HttpResponse:
     query = request.query
     method = request.method.upper()
-    if "continuation" in query:
+    names_a_machine = method == "POST" and request.path.strip("/") != ""  # POST /NAME always starts
+    if "continuation" in query and not names_a_machine:
         if method == "GET":
             return await _show_continuation(request, service)
         if method == "POST":
@@ -217,6 +219,8 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
                 )
             ]
         )
+    if machine_name is not None:
+        check_start_input(service.machines_dir, machine_name, execution_input)
     result = await service.engine.start(
         definition,
         execution_input,

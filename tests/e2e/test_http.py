@@ -393,6 +393,7 @@ async def client(
             "statebox_redis_url": redis_server.url,
             "statebox_secret": SECRET,
             "statebox_base_url": OW_BASE_URL,
+            "statebox_parameters": "statebox_redis_url,statebox_secret,statebox_base_url",
         },
     )
     try:
@@ -700,7 +701,11 @@ async def test_resume_url_comes_from_the_action_identity_not_the_host_header(
     double = OpenWhiskWebActionDouble(
         web_action.main,
         raw=raw,
-        parameters={"statebox_redis_url": redis_server.url, "statebox_secret": SECRET},
+        parameters={
+            "statebox_redis_url": redis_server.url,
+            "statebox_secret": SECRET,
+            "statebox_parameters": "statebox_redis_url,statebox_secret",
+        },
     )
     try:
         reply = await OpenWhiskClient(double)._send(
