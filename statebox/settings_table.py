@@ -47,8 +47,10 @@ def _path(value: object, key: str) -> Path:
 
 
 def _int(value: object, key: str) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else parse_int(
-        _text(value, key), key
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else parse_int(_text(value, key), key)
     )
 
 

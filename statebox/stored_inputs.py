@@ -25,7 +25,11 @@ def check_start_input(machines_dir: Path, name: str, value: Any) -> None:
     for error in jsonschema.Draft202012Validator(schema).iter_errors(value):
         path = [str(p) for p in error.absolute_path]
         if error.validator == "required" and isinstance(error.validator_value, list):
-            missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
+            missing = [
+                p
+                for p in error.validator_value
+                if isinstance(error.instance, dict) and p not in error.instance
+            ]
             path += missing[:1]
         problems.append(Problem("".join("/" + p for p in path), _message(error)))
     if problems:

@@ -70,18 +70,25 @@ def to_request(args: dict[str, Any], *, base_url: str, forwarded_hops: int = 0) 
         parsed = raw if (not isinstance(raw, str) or json_family) else None
         data = raw.encode("utf-8") if isinstance(raw, str) and not json_family else b""
         return HttpRequest(
-            method, path, _as_query(fields), headers, data, parsed_body=parsed, remote=remote, base_url=base_url
+            method,
+            path,
+            _as_query(fields),
+            headers,
+            data,
+            parsed_body=parsed,
+            remote=remote,
+            base_url=base_url,
         )
     query, body = _split(method, path, fields, _has_field_body(content_type))
-    return HttpRequest(
-        method, path, query, headers, b"", parsed_body=body, remote=remote, base_url=base_url
-    )
+    return HttpRequest(method, path, query, headers, b"", parsed_body=body, remote=remote, base_url=base_url)
 
 
 def _has_field_body(content_type: str) -> bool:
     """Whether the controller may have merged body fields (a JSON object, or a form)."""
     media = content_type.split(";")[0].strip().lower()
-    return media == "application/json" or media.endswith("+json") or media == "application/x-www-form-urlencoded"
+    return (
+        media == "application/json" or media.endswith("+json") or media == "application/x-www-form-urlencoded"
+    )
 
 
 def _split(

@@ -813,7 +813,9 @@ async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_s
     """Resume links (the approval email's too) come from --base-url, not from a Host header
     that whoever starts the execution chooses."""
     store = RedisStore.connect(redis_server.url, prefix=f"e2e{time.monotonic_ns()}:")
-    engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET))
+    engine = Engine(
+        Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET)
+    )
     public = "https://approvals.example/"
     app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None, base_url=public)
     try:

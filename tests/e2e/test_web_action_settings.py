@@ -50,15 +50,20 @@ def test_the_approval_mail_is_sent_with_the_parameters_the_readme_shows(
     web = deployed(runtime, redis_server.url, smtp_port())
     # Neither subject nor details: both are optional.
     started = web.request(
-        "POST", "/approval", body=json.dumps({"approver": "alice@example.com"}),
-        content_type="application/json", raw=raw,
+        "POST",
+        "/approval",
+        body=json.dumps({"approver": "alice@example.com"}),
+        content_type="application/json",
+        raw=raw,
     )
     assert started.status == 202, started.body
     (mail,) = asyncio.run(mailbox.wait_for(1))
     assert mail.rcpt_tos == ["alice@example.com"] and mail.mail_from == MAIL_FROM
     assert mail.message["Subject"] == "Approval needed"
     token = started.json()["continuation"]
-    assert mail.page_url() == f"https://openwhisk.example/api/v1/web/guest/default/statebox?continuation={token}"
+    assert (
+        mail.page_url() == f"https://openwhisk.example/api/v1/web/guest/default/statebox?continuation={token}"
+    )
 
 
 @pytest.mark.parametrize("raw", MODES)
@@ -75,15 +80,22 @@ def test_only_the_allowed_recipients_are_mailed(
         statebox_mail_allowed_recipients="boss@corp.example, @example.com",
     )
     refused = web.request(
-        "POST", "/approval", body=json.dumps({"approver": "victim@elsewhere.example", "subject": "spam"}),
-        content_type="application/json", raw=raw,
+        "POST",
+        "/approval",
+        body=json.dumps({"approver": "victim@elsewhere.example", "subject": "spam"}),
+        content_type="application/json",
+        raw=raw,
     )
     assert refused.status == 200, refused.body
     assert (refused.json()["status"], refused.json()["error"]) == ("FAILED", "RecipientNotAllowed")
     assert "victim@elsewhere.example" in json.loads(refused.json()["cause"])["errorMessage"]
     for approver in ("boss@corp.example", "Bob@Example.com"):
         allowed = web.request(
-            "POST", "/approval", body=json.dumps({"approver": approver}), content_type="application/json", raw=raw
+            "POST",
+            "/approval",
+            body=json.dumps({"approver": approver}),
+            content_type="application/json",
+            raw=raw,
         )
         assert allowed.status == 202, allowed.body
     mails = asyncio.run(mailbox.wait_for(2))

@@ -86,7 +86,9 @@ def test_the_operators_action_parameters_win_over_the_tasks(tmp_path: Path) -> N
     (tmp_path / "echo.py").write_text("def main(args):\n    return args\n", encoding="utf-8")
     settings = load({"STATEBOX_SMTP_HOST": "smtp.operator.example"})
     invoker = build_invoker(
-        tmp_path, action_parameters=dict(settings.action_parameters), reserved=settings_table.ACTION_PARAMETERS
+        tmp_path,
+        action_parameters=dict(settings.action_parameters),
+        reserved=settings_table.ACTION_PARAMETERS,
     )
     payload = {"to": "a@example.com", "statebox_smtp_host": "evil.example", "statebox_mail_from": "x@evil"}
     call = TaskCall(state_name="S", execution_id="e")
