@@ -541,6 +541,9 @@ async def test_a_stored_machine_keeps_every_body_field_and_no_query_field(client
     assert reply.status == 202 and reply.json()["output"] == {"value": 49}
     reply = await client.request("POST", "/incsquare?value=6")
     assert reply.status == 202 and reply.json()["output"] == {"value": 1}
+    # A POST /NAME is a start whatever its query holds.
+    reply = await client.request("POST", "/incsquare?continuation=x", headers=JSON_TYPE, body=b"6")
+    assert reply.status == 202 and reply.json()["output"] == {"value": 49}
 
 
 @adapters()
