@@ -47,11 +47,10 @@ def _path(value: object, key: str) -> Path:
 
 
 def _int(value: object, key: str) -> int:
-    return (
-        value
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        else parse_int(_text(value, key), key)
-    )
+    # wsk sends `-p statebox_smtp_port 587` as the number 587; the environment has text.
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return parse_int(_text(value, key), key)
 
 
 def _globs(value: object, key: str) -> tuple[str, ...]:
