@@ -15,7 +15,6 @@ from statebox.errors import InputError
 from statebox.invokers.routing import build_invoker
 from statebox.ports import ResourceRef, TaskCall
 from statebox.settings_table import TABLE, load, web_true_problems
-from statebox.web.owargs import remote_address
 
 # A text each setting's parser accepts, and the value it becomes.
 SAMPLES: dict[str, tuple[Any, Any]] = {
@@ -94,12 +93,3 @@ def test_the_operators_action_parameters_win_over_the_tasks(tmp_path: Path) -> N
     call = TaskCall(state_name="S", execution_id="e")
     result = asyncio.run(invoker.invoke(ResourceRef.parse("module:echo"), payload, call))
     assert result == {"to": "a@example.com", "statebox_smtp_host": "smtp.operator.example"}
-
-
-def test_x_forwarded_for_is_read_only_as_far_as_trusted_proxies_appended_it() -> None:
-    headers = {"x-forwarded-for": "198.51.100.66, 203.0.113.7"}
-    assert remote_address(headers, 0) is None
-    assert remote_address(headers, 1) == "203.0.113.7"
-    assert remote_address(headers, 2) == "198.51.100.66"
-    assert remote_address(headers, 3) is None
-    assert remote_address({}, 1) is None
