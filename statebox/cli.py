@@ -89,13 +89,9 @@ def _engine(args: argparse.Namespace, *, needs_store: bool = False) -> Any:
 
 def _invoker(settings: Any) -> Any:
     """`openwhisk:` Tasks over REST with STATEBOX_OW_API_HOST (and STATEBOX_OW_API_KEY), else local."""
-    import os
+    from .settings_table import invoker_for
 
-    from .invokers.routing import build_invoker
-
-    return build_invoker(
-        settings.actions_dir, os.environ.get("STATEBOX_OW_API_HOST"), os.environ.get("STATEBOX_OW_API_KEY")
-    )
+    return invoker_for(settings)
 
 
 def _print_result(result: Any, stdout: IO[str]) -> int:
@@ -234,7 +230,9 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
             flush=True,
         )
     sink = TransitionLog(stderr) if args.log_transitions else None
-    engine = Engine(settings, store=store, signer=ContinuationSigner(secret), event_sink=sink)
+    engine = Engine(
+        settings, store=store, signer=ContinuationSigner(secret), invoker=_invoker(settings), event_sink=sink
+    )
     service = Service(engine=engine, machines_dir=Path(args.machines))
     print(
         f"statebox: serving on http://{args.host}:{args.port}/ (actions from {settings.actions_dir}, "
@@ -271,7 +269,9 @@ def _serve_worker(args: argparse.Namespace, settings: Any, secret: str, log_tran
 
     store = RedisStore.connect(settings.redis_url, prefix=settings.key_prefix)
     sink = TransitionLog(sys.stderr) if log_transitions else None
-    engine = Engine(settings, store=store, signer=ContinuationSigner(secret), event_sink=sink)
+    engine = Engine(
+        settings, store=store, signer=ContinuationSigner(secret), invoker=_invoker(settings), event_sink=sink
+    )
     service = Service(engine=engine, machines_dir=Path(args.machines))
     serve(service, args.host, args.port, reuse_port=True, base_url=args.base_url)
 

@@ -63,43 +63,22 @@ class Settings:
     hide_continuations: bool = False  # continuations only through the workflow's own steps
     production: bool = False  # STATEBOX_MODE=production: refuse to start without a secret and a Redis
 
+    # Where the service is and what it reaches (see settings_table.py for each one's source).
+    base_url: str | None = None  # the public URL resume links start with
+    machines_dir: Path | None = None  # stored machines (None: the adapter's default)
+    ow_api_host: str | None = None  # openwhisk: Tasks over REST when set
+    ow_api_key: str | None = None
+    forwarded_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: trust none)
+    # Operator parameters handed to module: actions (the mail action's SMTP host, ...).
+    action_parameters: tuple[tuple[str, object], ...] = ()
+
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for name, key in (
-            ("secret", "STATEBOX_SECRET"),
-            ("redis_url", "REDIS_URL"),
-            ("key_prefix", "STATEBOX_KEY_PREFIX"),
-        ):
-            if env.get(key):
-                values[name] = env[key]
-        if "STATEBOX_ACTIONS_DIR" in env:
-            values["actions_dir"] = Path(env["STATEBOX_ACTIONS_DIR"])
-        for name, key in (
-            ("max_payload_bytes", "STATEBOX_MAX_PAYLOAD_BYTES"),
-            ("max_payload_depth", "STATEBOX_MAX_PAYLOAD_DEPTH"),
-            ("max_transitions", "STATEBOX_MAX_TRANSITIONS"),
-            ("max_map_items", "STATEBOX_MAX_MAP_ITEMS"),
-            ("max_definition_bytes", "STATEBOX_MAX_DEFINITION_BYTES"),
-            ("max_definition_depth", "STATEBOX_MAX_DEFINITION_DEPTH"),
-        ):
-            if key in env:
-                values[name] = parse_int(env[key], key)
-        if "STATEBOX_ALLOWED_ACTIONS" in env:
-            values["allowed_actions"] = parse_allowed_actions(env["STATEBOX_ALLOWED_ACTIONS"])
-        if "STATEBOX_STORED_MACHINES_ONLY" in env:
-            values["stored_machines_only"] = parse_flag(
-                env["STATEBOX_STORED_MACHINES_ONLY"], "STATEBOX_STORED_MACHINES_ONLY"
-            )
-        if "STATEBOX_HIDE_CONTINUATIONS" in env:
-            values["hide_continuations"] = parse_flag(
-                env["STATEBOX_HIDE_CONTINUATIONS"], "STATEBOX_HIDE_CONTINUATIONS"
-            )
-        if "STATEBOX_MODE" in env:
-            values["production"] = parse_mode(env["STATEBOX_MODE"])
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(Settings(), **values)  # type: ignore[arg-type]
+        """Settings from the environment variables of `settings_table.TABLE`."""
+        from .settings_table import load
+
+        settings = load(os.environ if environ is None else environ)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
     def startup_problems(self, *, needs_store: bool = True) -> list[str]:
         """Why this configuration must not serve (empty when it may). Outside production mode

@@ -7,6 +7,7 @@ aiohttp is imported only when the first `openwhisk:` Task runs (cold starts stay
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..ports import ActionInvoker, ResourceRef, TaskCall
@@ -25,10 +26,16 @@ class RoutingInvoker:
         api_host: str | None = None,
         api_key: str | None = None,
         namespace: str = "_",
+        action_parameters: Mapping[str, JSON] | None = None,
+        reserved: frozenset[str] = frozenset(),
     ) -> None:
         self.local = local
         self._openwhisk = openwhisk
         self._config = (api_host, api_key, namespace) if api_host else None
+        # The operator's parameters for in-process actions, laid over the Task's arguments; the
+        # `reserved` names (every such parameter, set or not) never come from a definition.
+        self.action_parameters = dict(action_parameters or {})
+        self.reserved = reserved | frozenset(self.action_parameters)
 
     @property
     def remote(self) -> bool:
@@ -48,6 +55,9 @@ class RoutingInvoker:
             remote = self.openwhisk()
             if remote is not None:
                 return await remote.invoke(resource, payload, call)
+        if self.reserved and isinstance(payload, dict):
+            payload = {k: v for k, v in payload.items() if k not in self.reserved}
+            payload.update(self.action_parameters)
         return await self.local.invoke(resource, payload, call)
 
     def __repr__(self) -> str:  # never shows the key
@@ -56,10 +66,21 @@ class RoutingInvoker:
 
 
 def build_invoker(
-    actions_dir: str | Path, api_host: str | None = None, api_key: str | None = None, namespace: str = "_"
+    actions_dir: str | Path,
+    api_host: str | None = None,
+    api_key: str | None = None,
+    namespace: str = "_",
+    *,
+    action_parameters: Mapping[str, JSON] | None = None,
+    reserved: frozenset[str] = frozenset(),
 ) -> RoutingInvoker:
-    """The invoker an adapter (web action, CLI) uses: local actions, plus OpenWhisk when
-    `api_host` is set."""
+    """The invoker an adapter (web action, CLI, dev server) uses: local actions (given the
+    operator's `action_parameters`), plus OpenWhisk when `api_host` is set."""
     return RoutingInvoker(
-        LocalActionInvoker(actions_dir), api_host=api_host or None, api_key=api_key, namespace=namespace
+        LocalActionInvoker(actions_dir),
+        api_host=api_host or None,
+        api_key=api_key,
+        namespace=namespace,
+        action_parameters=action_parameters,
+        reserved=reserved,
     )

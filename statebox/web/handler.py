@@ -38,6 +38,7 @@ from ..errors import (
     StoreUnavailable,
 )
 from .. import strictjson
+from ..stored_inputs import check_start_input
 from . import pages
 from .protocol import HttpRequest, HttpResponse
 from .security import finish, refuse_cross_site
@@ -153,7 +154,8 @@ def _error_response(request: HttpRequest, status: int, exc: StateboxError) -> Ht
 async def _route(request: HttpRequest, service: Service) -> HttpResponse:
     query = request.query
     method = request.method.upper()
-    if "continuation" in query:
+    names_a_machine = method == "POST" and request.path.strip("/") != ""  # POST /NAME always starts
+    if "continuation" in query and not names_a_machine:
         if method == "GET":
             return await _show_continuation(request, service)
         if method == "POST":
@@ -226,6 +228,8 @@ async def _start(request: HttpRequest, service: Service) -> HttpResponse:
                 )
             ]
         )
+    if machine_name is not None:
+        check_start_input(service.machines_dir, machine_name, execution_input)
     result = await service.engine.start(
         definition,
         execution_input,

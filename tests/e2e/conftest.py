@@ -108,10 +108,15 @@ def runtime(
 def web(
     runtime: OpenWhiskPythonRuntimeDouble, redis_server: Any, controller: OpenWhiskControllerDouble
 ) -> WebActionControllerDouble:
-    """The statebox web action as deployed: parameters statebox_redis_url / statebox_secret,
-    `-a provide-api-key true` (the key arrives with each /run)."""
+    """The statebox web action as deployed: parameters statebox_redis_url / statebox_secret
+    (declared in statebox_parameters, which --web true needs), `-a provide-api-key true` (the
+    key arrives with each /run)."""
     return WebActionControllerDouble(
         runtime,
-        {"statebox_redis_url": redis_server.url, "statebox_secret": "e2e-signing-secret"},
+        {
+            "statebox_redis_url": redis_server.url,
+            "statebox_secret": "e2e-signing-secret",
+            "statebox_parameters": "statebox_redis_url,statebox_secret",
+        },
         api_key=controller.api_key,
     )

@@ -34,6 +34,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
+from statebox import settings_table
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
 from statebox.engine import Engine
@@ -394,6 +395,7 @@ async def client(
             "statebox_redis_url": redis_server.url,
             "statebox_secret": SECRET,
             "statebox_base_url": OW_BASE_URL,
+            "statebox_parameters": "statebox_redis_url,statebox_secret,statebox_base_url",
         },
     )
     try:
@@ -510,14 +512,96 @@ async def test_resume_merges_a_json_body(client: Client) -> None:
     assert reply.json()["output"] == {"value": 50, "approved": True, "by": "alice"}
 
 
-@pytest.mark.parametrize("client", ["devserver", "openwhisk-raw"], indirect=True)
+@adapters()
 async def test_resume_merges_query_fields(client: Client) -> None:
-    # Only the exact-query adapters: in --web true mode query fields and body fields are one
-    # merged dict of strings (contract §1.3), so `approved` arrives as the string "true".
+    # --web true merges query fields into the arguments as strings (contract §1.3); a request
+    # without a body has only query fields, read as raw mode reads them.
     started = await start_incsquare(client)
     reply = await client.request("POST", client.target_of(started["resumeUrl"]) + "&approved=true")
     assert reply.status == 200
     assert reply.json()["output"] == {"value": 50, "approved": True}
+
+
+@adapters()
+async def test_a_query_value_resumes_as_json_in_every_mode(client: Client) -> None:
+    started = await start_incsquare(client)
+    reply = await client.request("POST", client.target_of(started["resumeUrl"]) + "&value=100")
+    assert reply.status == 200, reply.body
+    assert (reply.json()["status"], reply.json()["output"]) == ("SUCCEEDED", {"value": 101})
+
+
+@adapters()
+async def test_a_stored_machine_keeps_every_body_field_and_no_query_field(client: Client) -> None:
+    # `input`, `execution` and `continuation` are the input's own fields in a POST /NAME body.
+    body = {"value": 6, "input": 1, "execution": "mine", "continuation": "also mine"}
+    reply = await client.request("POST", "/incsquare", body=body)
+    assert reply.status == 202, reply.body
+    assert reply.json()["output"] == {**body, "value": 49}
+    # A query beside a body that is not a JSON object, or with no body at all, is not input.
+    reply = await client.request("POST", "/incsquare?extra=1", headers=JSON_TYPE, body=b"6")
+    assert reply.status == 202 and reply.json()["output"] == {"value": 49}
+    reply = await client.request("POST", "/incsquare?value=6")
+    assert reply.status == 202 and reply.json()["output"] == {"value": 1}
+    # A POST /NAME is a start whatever its query holds.
+    reply = await client.request("POST", "/incsquare?continuation=x", headers=JSON_TYPE, body=b"6")
+    assert reply.status == 202 and reply.json()["output"] == {"value": 49}
+
+
+@adapters()
+async def test_the_approval_input_is_checked_before_it_starts(client: Client) -> None:
+    for body, pointer in (
+        ({"approver": 5}, "/approver"),
+        ({"approver": "not an address"}, "/approver"),
+        ({"approver": "a@example.com\nBcc: b@example.com"}, "/approver"),
+        ({"subject": "no approver"}, "/approver"),
+        ({"approver": "a@example.com", "subject": ["x"]}, "/subject"),
+    ):
+        reply = await client.request("POST", "/approval", body=body)
+        assert reply.status == 400, (body, reply.body)
+        assert [p["pointer"] for p in reply.json()["problems"]] == [pointer], reply.body
+
+
+OPERATOR_FIELDS = [s.parameter for s in settings_table.TABLE] + [
+    "statebox_tick",
+    "statebox_continue",
+    "statebox_parameters",
+    "statebox_anything_else",
+]
+
+
+@pytest.mark.parametrize("place", ["query", "body"])
+@pytest.mark.parametrize("name", OPERATOR_FIELDS)
+@adapters()
+async def test_a_request_sets_no_operator_setting(client: Client, name: str, place: str) -> None:
+    """No request reaches a setting: --web true refuses the name (400) when the operator did
+    not bind it (bound ones the controller refuses itself); raw mode and the dev server never
+    read settings from a request."""
+    evil = "https://evil.example/x"
+    query = urlencode({name: evil}) if place == "query" else ""
+    body = {"approver": "alice@example.com", **({name: evil} if place == "body" else {})}
+    reply = await client.request("POST", "/approval" + (f"?{query}" if query else ""), body=body)
+    if client.name == "openwhisk":
+        assert isinstance(client, OpenWhiskClient)
+        assert reply.status == 400, reply.body
+        if name in client.double.parameters:  # bound by the operator: the controller refuses it
+            assert "not allowed" in reply.json()["error"]
+        else:
+            assert [p["pointer"] for p in reply.json()["problems"]] == [f"/{name}"]
+        return
+    # Accepted as input (or refused for a reason of its own), but no setting changed: the mail
+    # action cannot reach an SMTP server here, so the start fails, never with the evil URL.
+    assert evil not in reply.text
+
+
+@pytest.mark.parametrize("client", ["openwhisk", "openwhisk-raw"], indirect=True)
+async def test_the_audit_trusts_no_x_forwarded_for_by_default(client: Client) -> None:
+    started = await start_incsquare(client)
+    forged = {"X-Forwarded-For": "198.51.100.66"}
+    reply = await client.request("POST", client.target_of(started["resumeUrl"]), headers=forged)
+    assert reply.status == 200
+    described = await client.request("GET", f"/?execution={started['executionId']}")
+    (audit,) = described.json()["audit"]
+    assert audit.get("address") is None and "198.51.100.66" not in described.text
 
 
 @adapters()
@@ -701,7 +785,11 @@ async def test_resume_url_comes_from_the_action_identity_not_the_host_header(
     double = OpenWhiskWebActionDouble(
         web_action.main,
         raw=raw,
-        parameters={"statebox_redis_url": redis_server.url, "statebox_secret": SECRET},
+        parameters={
+            "statebox_redis_url": redis_server.url,
+            "statebox_secret": SECRET,
+            "statebox_parameters": "statebox_redis_url,statebox_secret",
+        },
     )
     try:
         reply = await OpenWhiskClient(double)._send(
@@ -729,7 +817,9 @@ async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_s
     """Resume links (the approval email's too) come from --base-url, not from a Host header
     that whoever starts the execution chooses."""
     store = RedisStore.connect(redis_server.url, prefix=f"e2e{time.monotonic_ns()}:")
-    engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET))
+    engine = Engine(
+        Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(SECRET)
+    )
     public = "https://approvals.example/"
     app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None, base_url=public)
     try:

@@ -278,15 +278,13 @@ def test_the_web_action_and_the_cli_build_the_invoker_from_their_configuration(m
     monkeypatch.setattr(action, "_CONTAINER", {})
     monkeypatch.setenv("__OW_API_HOST", "openwhisk.example")
     monkeypatch.setenv("__OW_API_KEY", "uuid:secret-key")
-    config = action._config({"statebox_redis_url": "redis://127.0.0.1:1/0", "statebox_secret": "s"})
-    engine = action._service(config).engine
+    params = {"statebox_redis_url": "redis://127.0.0.1:1/0", "statebox_secret": "s"}
+    engine = action._service(action._settings(params)).engine
     assert engine.invoker.remote and engine.invoker.openwhisk().api_host == "https://openwhisk.example"
-    overridden = action._config({"statebox_ow_api_host": "http://other:3233", "statebox_ow_api_key": "a:b"})
-    assert (overridden["ow_api_host"], overridden["ow_api_key"]) == ("http://other:3233", "a:b")
+    overridden = action._settings({"statebox_ow_api_host": "http://other:3233", "statebox_ow_api_key": "a:b"})
+    assert (overridden.ow_api_host, overridden.ow_api_key) == ("http://other:3233", "a:b")
     monkeypatch.delenv("__OW_API_HOST")
-    assert not action._service(
-        action._config({"statebox_redis_url": "redis://127.0.0.1:1/0", "statebox_secret": "s"})
-    ).engine.invoker.remote
+    assert not action._service(action._settings(params)).engine.invoker.remote
     assert action.is_tick({"statebox_tick": True}) and action.is_tick({"statebox_tick": "true"})
     assert not action.is_tick({"statebox_tick": True, "__ow_method": "post"})
 

@@ -315,11 +315,11 @@ def raw_args(query: str = "", body: Any = None, **params: Any) -> dict[str, Any]
 
 def test_web_action_parameters_for_the_access_settings(clean_env: pytest.MonkeyPatch) -> None:
     args = raw_args(statebox_allowed_actions="square,utils/*", statebox_stored_machines_only="true")
-    settings = web_action._settings(web_action._config(args))
+    settings = web_action._settings(args)
     assert settings.allowed_actions == ("square", "utils/*") and settings.stored_machines_only
     answer = web_action.main(raw_args(body=INCSQUARE, statebox_stored_machines_only="true"))
     assert answer["statusCode"] == 403 and answer["body"]["error"] == "Forbidden"
-    hidden = web_action._settings(web_action._config(raw_args(statebox_hide_continuations="true")))
+    hidden = web_action._settings(raw_args(statebox_hide_continuations="true"))
     assert hidden.hide_continuations and not settings.hide_continuations
 
 
@@ -331,31 +331,40 @@ def test_a_web_true_request_cannot_aim_the_action_elsewhere(clean_env: pytest.Mo
         "statebox_ow_api_host": "https://attacker.example",
         "statebox_ow_api_key": "attacker:key",
     }
-    # --web true: the request's fields are merged into the arguments, next to the parameters.
-    merged = {"__ow_method": "post", "__ow_headers": {}, "__ow_path": "", **raw_args(), **injected}
+    # --web true: the request's fields are merged into the arguments, next to the parameters
+    # the operator declared in statebox_parameters; any other statebox_* name is the request's.
+    merged = {
+        "__ow_method": "post",
+        "__ow_headers": {},
+        "__ow_path": "",
+        **raw_args(),
+        "statebox_parameters": "statebox_redis_url,statebox_secret",
+        **injected,
+    }
     del merged["__ow_query"], merged["__ow_body"]
-    config = web_action._config(merged)
-    assert config["ow_api_host"] == "https://openwhisk.example"
-    assert config["actions_dir"] is None and config["machines_dir"] is None and config["ow_api_key"] is None
+    answer = web_action.main(merged)
+    assert answer["statusCode"] == 400
+    assert [p["pointer"] for p in answer["body"]["problems"]] == sorted(f"/{k}" for k in injected)
     # --web raw: the request cannot add arguments, so these parameters are the operator's.
-    config = web_action._config(raw_args(**injected))
-    assert config["ow_api_host"] == "https://attacker.example" and config["actions_dir"] == "/usr/lib/python3"
+    settings = web_action._settings(raw_args(**injected))
+    assert settings.ow_api_host == "https://attacker.example"
+    assert settings.actions_dir == Path("/usr/lib/python3")
 
 
 def test_the_operators_environment_wins_over_arguments(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("STATEBOX_SECRET", "the-operators-secret-0123456789")
     clean_env.setenv("STATEBOX_STORED_MACHINES_ONLY", "true")
     clean_env.setenv("STATEBOX_HIDE_CONTINUATIONS", "true")
-    config = web_action._config(
+    settings = web_action._settings(
         raw_args(
             statebox_secret="chosen-by-a-request",
             statebox_stored_machines_only="false",
             statebox_hide_continuations="false",
         )
     )
-    assert config["secret"] == "the-operators-secret-0123456789"
-    assert web_action._settings(config).stored_machines_only is True
-    assert web_action._settings(config).hide_continuations is True
+    assert settings.secret == "the-operators-secret-0123456789"
+    assert settings.stored_machines_only is True
+    assert settings.hide_continuations is True
 
 
 def test_the_web_action_refuses_to_run_without_a_secret_or_with_a_weak_one_in_production(
