@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .. import strictjson
 from ..continuations import redact
 from ..engine import Engine, ExecutionResult
 from ..errors import (
@@ -37,7 +38,6 @@ from ..errors import (
     StateboxError,
     StoreUnavailable,
 )
-from .. import strictjson
 from ..stored_inputs import check_start_input
 from . import pages
 from .protocol import HttpRequest, HttpResponse
