@@ -80,10 +80,12 @@ REFUSED = [
     pytest.param({"origin": "https://statebox.test.evil.test"}, id="suffix-host"),
     pytest.param({"origin": "null"}, id="opaque-origin"),
     pytest.param({"origin": OWN_ORIGIN, "sec-fetch-site": "cross-site"}, id="both-one-foreign"),
+    pytest.param({"origin": "null", "sec-fetch-site": "cross-site"}, id="sandboxed-frame"),
 ]
 ALLOWED = [
     pytest.param({}, id="a-program"),
     pytest.param({"sec-fetch-site": "same-origin", "origin": OWN_ORIGIN}, id="own-page"),
+    pytest.param({"sec-fetch-site": "same-origin", "origin": "null"}, id="own-page-no-referrer"),
     pytest.param({"sec-fetch-site": "none"}, id="typed-or-from-mail"),
     pytest.param({"origin": "http://127.0.0.1:8080", "host": "127.0.0.1:8080"}, id="dev-server-host"),
 ]
