@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .. import strictjson
 from ..continuations import redact
 from ..engine import Engine, ExecutionResult
 from ..errors import (
@@ -40,7 +41,6 @@ from ..errors import (
     StateboxError,
     StoreUnavailable,
 )
-from .. import strictjson
 from . import pages
 from .protocol import HttpRequest, HttpResponse
 from .security import finish, refuse_cross_site

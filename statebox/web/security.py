@@ -47,7 +47,9 @@ def finish(response: HttpResponse) -> HttpResponse:
     except ValueError as exc:
         log.error("answer %s not sent: %s", response.status, exc)
         body = {"error": "InternalError", "message": str(exc)}
-        return HttpResponse(500, body, {**SECURITY_HEADERS, "Content-Type": "application/json"}, encode_answer(body))
+        return HttpResponse(
+            500, body, {**SECURITY_HEADERS, "Content-Type": "application/json"}, encode_answer(body)
+        )
 
 
 def refuse_cross_site(request: HttpRequest) -> None:

@@ -101,7 +101,9 @@ def test_input_json_cannot_carry_is_a_400_from_the_zip_storing_nothing(
                 )
                 assert answer.status == 400, (raw, text, answer.status, answer.body)
                 assert answer.json()["error"] == "InputError"
-            refused = web.request("POST", "/incsquare", body=b"1e400", content_type="application/json", raw=raw)
+            refused = web.request(
+                "POST", "/incsquare", body=b"1e400", content_type="application/json", raw=raw
+            )
             assert refused.status == 400, (raw, refused.status, refused.body)
         assert connection.dbsize() == before
 

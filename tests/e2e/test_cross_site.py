@@ -31,8 +31,11 @@ from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app
 from statebox.web.handler import Service
 
+from . import test_approval_flow
 from .conftest import served
-from .test_approval_flow import MACHINES, ROOT, DevServer, browser, page, unique_prefix  # noqa: F401 - fixtures
+from .test_approval_flow import MACHINES, ROOT, DevServer, unique_prefix
+
+browser, page = test_approval_flow.browser, test_approval_flow.page  # the fixtures: one Chromium
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,7 +50,9 @@ async def dev_server(redis_url: str) -> AsyncIterator[DevServer]:
     """The dev server's app on a loopback socket, on the real Redis; `server.answered` lists
     (method, status) of every request it answered, so a test sees what the browser hides."""
     store = RedisStore.connect(redis_url, prefix=unique_prefix())
-    engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner("x" * 32))
+    engine = Engine(
+        Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner("x" * 32)
+    )
     app = build_app(Service(engine, MACHINES), timer_interval=None)
     answered: list[tuple[str, int]] = []
 
@@ -141,7 +146,9 @@ async def test_a_no_cors_fetch_post_is_refused(redis_server: Any, page: Page) ->
 async def test_the_page_will_not_load_in_another_sites_frame(redis_server: Any, page: Page) -> None:
     async with dev_server(redis_server.url) as server:
         started = await start(server)
-        frame_page = f'<iframe src="{started["resumeUrl"]}" style="opacity:0.01" width="600" height="600"></iframe>'
+        frame_page = (
+            f'<iframe src="{started["resumeUrl"]}" style="opacity:0.01" width="600" height="600"></iframe>'
+        )
         async with attacker_site(frame_page) as attacker:
             async with page.expect_response(lambda r: r.url == started["resumeUrl"]) as answer:
                 await page.goto(attacker)
