@@ -46,7 +46,9 @@ def lambda_style_cause(exc: BaseException, request_id: str, actions_dir: Path) -
             relative = Path(frame.filename).resolve().relative_to(actions_dir)
         except (ValueError, OSError):
             continue  # statebox, the standard library or a dependency
-        frames.append(f'  File "{relative.as_posix()}", line {frame.lineno}, in {frame.name}\n    {frame.line}\n')
+        frames.append(
+            f'  File "{relative.as_posix()}", line {frame.lineno}, in {frame.name}\n    {frame.line}\n'
+        )
     return json.dumps(
         {
             "errorMessage": str(exc),

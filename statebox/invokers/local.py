@@ -112,7 +112,9 @@ class LocalActionInvoker:
             else:
                 result = await asyncio.to_thread(main, args)
         except Exception as exc:  # noqa: BLE001 - an action's exception is its task's failure
-            raise StatesError(type(exc).__name__, lambda_style_cause(exc, call.execution_id, self.actions_dir)) from None
+            raise StatesError(
+                type(exc).__name__, lambda_style_cause(exc, call.execution_id, self.actions_dir)
+            ) from None
         if isinstance(result, dict) and "error" in result:
             raise application_error(result["error"])
         return result

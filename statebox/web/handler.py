@@ -5,10 +5,13 @@
     POST /                       body = {"definition" | "stateMachine", "input"}   start
     POST /NAME                   start state_machines/NAME.json, body = input
     POST /?continuation=ID       resume, body / query fields merged in; {"error", "cause"} fails it
+    POST /?continuation=ID&heartbeat=1   a heartbeat for the suspended task; stays pending
     GET  /?continuation=ID       what is pending (JSON), or a confirmation page for a browser
     GET  /?execution=ID          status, output and history
 
-The status-code table for our errors lives here and nowhere else.
+The status-code table for our errors lives here and nowhere else. Request JSON is decoded by
+`strictjson` (refused before the engine stores or claims anything); every answer goes out
+through `security.finish` (security headers, strict JSON).
 """
 
 from __future__ import annotations

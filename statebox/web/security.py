@@ -47,14 +47,23 @@ def finish(response: HttpResponse) -> HttpResponse:
     except ValueError as exc:
         log.error("answer %s not sent: %s", response.status, exc)
         body = {"error": "InternalError", "message": str(exc)}
-        return HttpResponse(500, body, {**SECURITY_HEADERS, "Content-Type": "application/json"}, encode_answer(body))
+        return HttpResponse(
+            500, body, {**SECURITY_HEADERS, "Content-Type": "application/json"}, encode_answer(body)
+        )
 
 
 def refuse_cross_site(request: HttpRequest) -> None:
-    """CrossSiteRequest (403) for a POST a browser sent on behalf of another site's page."""
+    """CrossSiteRequest (403) for a POST a browser sent on behalf of another site's page.
+
+    `Sec-Fetch-Site` decides when the browser sends it (every current one does): our own page's
+    form POSTs with `Origin: null`, since `Referrer-Policy: no-referrer` hides its origin too.
+    Without it (older browsers), `Origin` must name this service; `null` is refused there, as
+    sandboxed frames of any site send it."""
     site = request.header("sec-fetch-site")
-    if site and site not in _OWN_FETCH_SITES:
-        raise CrossSiteRequest(f"a {site} POST is refused: answer from the link's own page")
+    if site:
+        if site not in _OWN_FETCH_SITES:
+            raise CrossSiteRequest(f"a {site} POST is refused: answer from the link's own page")
+        return
     origin = request.header("origin")
     if origin and not _is_own_origin(origin, request):
         raise CrossSiteRequest("a POST from another origin is refused: answer from the link's own page")

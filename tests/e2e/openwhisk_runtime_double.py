@@ -247,12 +247,24 @@ class _Proxy:
         if line is None:
             return 400, {"error": "command exited"}
         try:
-            result = json.loads(line)
+            # The proxy is Go: its JSON has no NaN / Infinity and no number past a double.
+            result = json.loads(line, parse_constant=_not_json, parse_float=_finite)
         except ValueError:
             result = line
         if result is None or isinstance(result, dict | list):
             return 200, result
         return 502, {"error": "The action did not return a dictionary or array."}
+
+
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{literal} is out of range")
+    return value
 
 
 def serve(port: int, workdir: Path) -> None:

@@ -10,6 +10,9 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
+
+import redis
 
 from statebox.package import MAX_ZIP_BYTES, PackageReport
 
@@ -96,6 +99,27 @@ def test_incsquare_seed_call_on_a_web_true_action(web: WebActionControllerDouble
     resumed = web.request("POST", query={"continuation": token}, raw=False)
     assert (resumed.status, resumed.json()["output"]) == (200, {"value": 50})
     assert web.request("POST", query={"continuation": token}, raw=False).status == 409
+
+
+def test_input_json_cannot_carry_is_a_400_from_the_zip_storing_nothing(
+    web: WebActionControllerDouble, redis_server: Any
+) -> None:
+    """Before: the action printed `NaN` (not JSON), the runtime answered 502 and the execution
+    was left in Redis. Now a 400 naming the problem, and not one key more."""
+    with redis.Redis.from_url(redis_server.url) as connection:
+        before = connection.dbsize()
+        for raw in (True, False):
+            for text in ("NaN", "Infinity", "-Infinity", "1e400", '{"a": "\\udfff"}'):
+                answer = web.request(
+                    "POST", query={"input": text}, body=INCSQUARE, content_type="application/json", raw=raw
+                )
+                assert answer.status == 400, (raw, text, answer.status, answer.body)
+                assert answer.json()["error"] == "InputError"
+            refused = web.request(
+                "POST", "/incsquare", body=b"1e400", content_type="application/json", raw=raw
+            )
+            assert refused.status == 400, (raw, refused.status, refused.body)
+        assert connection.dbsize() == before
 
 
 def test_openwhisk_tasks_invoke_actions_over_rest_from_inside_the_zip(

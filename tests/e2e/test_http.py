@@ -836,3 +836,21 @@ async def test_a_dev_server_given_its_public_url_ignores_the_host_header(redis_s
         assert record["baseUrl"] == public
     finally:
         await store.close()
+
+
+@adapters()
+async def test_every_adapter_sends_the_security_headers(client: Client) -> None:
+    from statebox.web.security import SECURITY_HEADERS
+
+    started = await start_incsquare(client)
+    target = client.target_of(started["resumeUrl"])
+    replies = [
+        await client.request("GET", target, headers=BROWSER),  # the confirmation page
+        await client.request("GET", target),
+        await client.request("POST", "/?input=NaN", headers=JSON_TYPE, body=INCSQUARE_TEXT),
+        await client.request("POST", target, headers={"Origin": "https://evil.test"}),
+    ]
+    assert [r.status for r in replies] == [200, 200, 400, 403]
+    for reply in replies:
+        for name, value in SECURITY_HEADERS.items():
+            assert reply.headers.get(name.lower()) == value, (client.name, reply.status, name)

@@ -13,7 +13,10 @@ from urllib.parse import quote
 
 import redis
 
-from .test_http import INCSQUARE_TEXT, JSON_TYPE, Client, adapters, client, start_incsquare  # noqa: F401
+from . import test_http
+from .test_http import INCSQUARE_TEXT, JSON_TYPE, Client, adapters, start_incsquare
+
+client = test_http.client  # the fixture: each adapter in turn
 
 # Each as JSON text: for `?input=`, a JSON body of `POST /NAME`, and `{"definition", "input"}`.
 NOT_REPRESENTABLE = [
@@ -41,7 +44,9 @@ def assert_refused(reply: Any, pointer: str) -> None:
 
 
 @adapters()
-async def test_start_input_json_cannot_carry_is_refused_and_stores_nothing(client: Client, redis_server: Any) -> None:
+async def test_start_input_json_cannot_carry_is_refused_and_stores_nothing(
+    client: Client, redis_server: Any
+) -> None:
     await start_incsquare(client)  # the adapter's connections and machine cache are warm
     before = key_count(redis_server)
     for text, pointer in NOT_REPRESENTABLE:
@@ -50,7 +55,7 @@ async def test_start_input_json_cannot_carry_is_refused_and_stores_nothing(clien
             pointer,
         )
         assert_refused(await client.request("POST", "/incsquare", headers=JSON_TYPE, body=text), pointer)
-        wrapped = '{"stateMachine": "incsquare", "input": %s}' % text
+        wrapped = f'{{"stateMachine": "incsquare", "input": {text}}}'
         assert_refused(await client.request("POST", "/", headers=JSON_TYPE, body=wrapped), "/input" + pointer)
     assert key_count(redis_server) == before  # no orphaned execution
 
@@ -61,7 +66,7 @@ async def test_a_refused_resume_claims_nothing(client: Client, redis_server: Any
     target = f"/?continuation={started['continuation']}"
     before = key_count(redis_server)
     for text, pointer in NOT_REPRESENTABLE:
-        body = '{"x": %s}' % text
+        body = f'{{"x": {text}}}'
         assert_refused(await client.request("POST", target, headers=JSON_TYPE, body=body), "/x" + pointer)
         if client.name != "openwhisk":  # `--web true` hands query values over as strings: "NaN"
             assert_refused(await client.request("POST", f"{target}&x={quote(text)}"), pointer)

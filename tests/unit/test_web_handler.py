@@ -537,7 +537,7 @@ def assert_refused(response: HttpResponse, pointer: str, shown: str) -> None:
 async def test_start_input_json_cannot_carry_is_a_400(
     service: Service, text: str, pointer: str, shown: str
 ) -> None:
-    body_form = '{"definition": %s, "input": %s}' % (INCSQUARE_TEXT, text)
+    body_form = f'{{"definition": {INCSQUARE_TEXT}, "input": {text}}}'
     for req in (
         request("POST", query={"input": text}, body=INCSQUARE_TEXT),
         request("POST", headers=JSON_TYPE, body=body_form),
@@ -561,14 +561,15 @@ async def test_resume_input_json_cannot_carry_is_a_400_and_claims_nothing(
 ) -> None:
     started = await start_incsquare(service)
     token = started["continuation"]
-    response = await call(service, request("POST", query={"continuation": token}, headers=JSON_TYPE, body=text))
+    resume = {"continuation": token}
+    response = await call(service, request("POST", query=resume, headers=JSON_TYPE, body=text))
     assert_refused(response, pointer, shown)
     field = text[2]  # the same value as a query field: `?continuation=K&x=NaN`
     value = text.split(": ", 1)[1][:-1]
     response = await call(service, request("POST", query={"continuation": token, field: value}))
     assert response.status == 400, response.body
     assert await point_status(service, started) == "pending"
-    genuine = await call(service, request("POST", query={"continuation": token}, headers=JSON_TYPE, body=b"{}"))
+    genuine = await call(service, request("POST", query=resume, headers=JSON_TYPE, body=b"{}"))
     assert (genuine.status, genuine.body["output"]) == (200, {"value": 50})
 
 
@@ -591,9 +592,8 @@ async def test_query_resume_fields_that_are_not_json_stay_strings(service: Servi
 async def test_an_answer_json_cannot_carry_is_a_500_in_valid_json(clock: FakeClock, tmp_path: Path) -> None:
     """A `module:` action can return NaN; the answer must still be JSON (never bare NaN)."""
     (tmp_path / "nan.py").write_text("def main(args):\n    return {'ratio': float('nan')}\n")
-    engine = Engine(
-        Settings(actions_dir=tmp_path), store=RedisStore.in_process(), signer=ContinuationSigner(b"k"), clock=clock
-    )
+    store = RedisStore.in_process()
+    engine = Engine(Settings(actions_dir=tmp_path), store=store, signer=ContinuationSigner(b"k"), clock=clock)
     service = Service(engine, MACHINES)
     definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "module:nan", "End": True}}}
     response = await handle(request("POST", body=definition), service)

@@ -11,17 +11,16 @@ import re
 from typing import Any
 
 import pytest
-from test_web_handler import (  # the handler's fixtures and helpers
+import test_web_handler
+from test_web_handler import (  # the handler's helpers
     BASE_URL,
     BROWSER,
     INCSQUARE_TEXT,
     JSON_TYPE,
     assert_well_formed,
     call,
-    clock,  # noqa: F401 - a fixture
     point_status,
     request,
-    service,  # noqa: F401 - a fixture
     start_incsquare,
 )
 
@@ -29,6 +28,7 @@ from statebox.web.handler import Service, handle
 from statebox.web.security import SECURITY_HEADERS
 
 OWN_ORIGIN = "https://statebox.test"  # BASE_URL's origin
+clock, service = test_web_handler.clock, test_web_handler.service  # the fixtures: an in-process engine
 
 
 def test_the_policy_forbids_framing_referrers_scripts_and_foreign_form_targets() -> None:
@@ -53,7 +53,9 @@ async def test_every_kind_of_answer_carries_the_headers(service: Service) -> Non
         await handle(request("POST", headers=JSON_TYPE, body=b"{"), service),
         await handle(request("PUT"), service),
         await handle(request("GET", "/nope"), service),
-        await handle(request("POST", query={"continuation": token}, headers={"origin": "https://evil.test"}), service),
+        await handle(
+            request("POST", query={"continuation": token}, headers={"origin": "https://evil.test"}), service
+        ),
         await handle(request("POST", query={"continuation": token}, headers=BROWSER), service),
         await handle(request("POST", query={"continuation": token}, headers=BROWSER), service),  # 409 page
     ]
@@ -65,7 +67,9 @@ async def test_every_kind_of_answer_carries_the_headers(service: Service) -> Non
 
 async def test_the_pages_own_stylesheet_is_the_one_the_policy_allows(service: Service) -> None:
     started = await start_incsquare(service)
-    page = await call(service, request("GET", query={"continuation": started["continuation"]}, headers=BROWSER))
+    page = await call(
+        service, request("GET", query={"continuation": started["continuation"]}, headers=BROWSER)
+    )
     (style,) = re.findall(r"<style>(.*?)</style>", page.body, re.S)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in page.headers["Content-Security-Policy"]
@@ -80,21 +84,27 @@ REFUSED = [
     pytest.param({"origin": "https://statebox.test.evil.test"}, id="suffix-host"),
     pytest.param({"origin": "null"}, id="opaque-origin"),
     pytest.param({"origin": OWN_ORIGIN, "sec-fetch-site": "cross-site"}, id="both-one-foreign"),
+    pytest.param({"origin": "null", "sec-fetch-site": "cross-site"}, id="sandboxed-frame"),
 ]
 ALLOWED = [
     pytest.param({}, id="a-program"),
     pytest.param({"sec-fetch-site": "same-origin", "origin": OWN_ORIGIN}, id="own-page"),
+    pytest.param({"sec-fetch-site": "same-origin", "origin": "null"}, id="own-page-no-referrer"),
     pytest.param({"sec-fetch-site": "none"}, id="typed-or-from-mail"),
     pytest.param({"origin": "http://127.0.0.1:8080", "host": "127.0.0.1:8080"}, id="dev-server-host"),
 ]
 
 
 @pytest.mark.parametrize("headers", REFUSED)
-async def test_a_cross_site_post_is_refused_and_claims_nothing(service: Service, headers: dict[str, str]) -> None:
+async def test_a_cross_site_post_is_refused_and_claims_nothing(
+    service: Service, headers: dict[str, str]
+) -> None:
     started = await start_incsquare(service)
     token = started["continuation"]
     for query, body in (({"continuation": token}, b"{}"), ({"input": "6"}, INCSQUARE_TEXT.encode())):
-        response = await call(service, request("POST", query=query, headers={**JSON_TYPE, **headers}, body=body))
+        response = await call(
+            service, request("POST", query=query, headers={**JSON_TYPE, **headers}, body=body)
+        )
         assert (response.status, response.body["error"]) == (403, "CrossSiteRequest"), response.body
     assert await point_status(service, started) == "pending"
     genuine = await call(service, request("POST", query={"continuation": token}))
@@ -106,6 +116,8 @@ async def test_a_post_from_the_service_itself_or_a_program_goes_through(
     service: Service, headers: dict[str, Any]
 ) -> None:
     started = await start_incsquare(service)
-    response = await call(service, request("POST", query={"continuation": started["continuation"]}, headers=headers))
+    response = await call(
+        service, request("POST", query={"continuation": started["continuation"]}, headers=headers)
+    )
     assert (response.status, response.body["output"]) == (200, {"value": 50})
     assert BASE_URL.startswith(OWN_ORIGIN)
