@@ -531,6 +531,9 @@ class Expression:
             raise self._failed(f"{type(exc).__name__}: {exc}") from None
         finally:
             lib.local.budget = saved
+            runtime = getattr(scope, "runtime", None)
+            if runtime is not None and budget.ran_long():
+                runtime.yield_soon = True
 
     def _too_big(self, detail: str) -> StatesError:
         return StatesError(
