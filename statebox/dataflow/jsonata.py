@@ -73,7 +73,7 @@ class _Library:
     def __init__(self) -> None:
         limit = sys.getrecursionlimit()
         import jsonata
-        from jsonata import functions, jexception, parser, utils
+        from jsonata import functions, jexception, utils
 
         # jsonata-python raises the process-wide recursion limit to 10000 at import, for good:
         # not its decision to make for a whole engine. Ours is restored here and raised only
@@ -81,14 +81,12 @@ class _Library:
         sys.setrecursionlimit(limit)
         self.Jsonata = jsonata.Jsonata
         self.JException = jexception.JException
-        self.Symbol = parser.Parser.Symbol
         self.Utils = utils.Utils
         self.NULL = utils.Utils.NULL_VALUE
         self.JList = utils.Utils.JList
         self.JLambda = jsonata.Jsonata.JLambda
         self.JFunction = jsonata.Jsonata.JFunction
         self.Functions = functions.Functions
-        self.JFunctionCallable = jsonata.Jsonata.JFunctionCallable
         self.local = threading.local()
         self.extensions = {**_static_extensions(self), **_guarded_builtins(self)}
         self.Env = _make_env_class(self)
