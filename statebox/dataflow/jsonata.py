@@ -40,7 +40,7 @@ from typing import Any
 
 from .. import regexes
 from ..asl_errors import ErrorName
-from ..budget import payload_limit
+from ..budget import check_built, payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
 from ..templates import copy_json
 from ..types import JSON
@@ -592,6 +592,14 @@ class JsonataTemplate:
         evaluate, constant = _compile_node(raw, field, (), collected, context)
         if problems is None and len(collected) > before:
             raise ExpressionSyntaxError(collected[before][1])
+        if not constant and isinstance(raw, (dict, list)):
+            # Each expression is measured as it evaluates; the object around them is measured
+            # here (two fields holding the same value double it).
+            build, what = evaluate, f"The value built by the state's {field}"
+
+            def evaluate(states: Any, scope: Any) -> JSON:
+                return check_built(build(states, scope), scope, what)
+
         return JsonataTemplate(evaluate, constant, context[0])
 
 

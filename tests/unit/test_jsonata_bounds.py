@@ -87,3 +87,18 @@ async def test_the_errors_flow_into_catch_as_aws_allows(run_machine: Any, expres
 )
 async def test_ordinary_expressions_are_untouched(run_machine: Any, expression: str, expected: Any) -> None:
     check(await run_machine(output_of(expression)), expected)
+
+
+async def test_an_output_object_that_doubles_its_input_stops_at_the_limit(run_machine: Any) -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Grow",
+        "States": {
+            "Grow": {
+                "Type": "Pass",
+                "Output": {"l": "{% $states.input %}", "r": "{% $states.input %}"},
+                "Next": "Grow",
+            }
+        },
+    }
+    check(await run_machine(definition, {"s": "ab"}), Fails(DATA_LIMIT, "the state's Output"))
