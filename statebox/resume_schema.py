@@ -98,7 +98,9 @@ def resume_input_problems(schema: JSON, resume_input: JSON) -> list[Problem]:
     except regexes.RegexTimeout:
         return [Problem("", "the ResumeSchema's regular expressions took too long on this input")]
     except Unresolvable as exc:
-        return [Problem("", f"the state's ResumeSchema cannot be applied: unresolvable reference {exc.ref!r}")]
+        return [
+            Problem("", f"the state's ResumeSchema cannot be applied: unresolvable reference {exc.ref!r}")
+        ]
     except RecursionError:
         return [Problem("", "the state's ResumeSchema cannot be applied: it is nested too deeply")]
     except Exception as exc:  # noqa: BLE001 - a schema jsonschema cannot apply is the schema's problem
@@ -149,9 +151,15 @@ def _validator_class() -> Any:
         elif allowed is False and extras:
             names = ", ".join(repr(key) for key in sorted(extras))
             listed = ", ".join(repr(p) for p in sorted(patterns))
-            yield ValidationError(f"{names} {'does' if len(extras) == 1 else 'do'} not match any of the regexes: {listed}")
+            yield ValidationError(
+                f"{names} {'does' if len(extras) == 1 else 'do'} not match any of the regexes: {listed}"
+            )
 
     return validators.extend(
         Draft202012Validator,
-        {"pattern": pattern, "patternProperties": pattern_properties, "additionalProperties": additional_properties},
+        {
+            "pattern": pattern,
+            "patternProperties": pattern_properties,
+            "additionalProperties": additional_properties,
+        },
     )

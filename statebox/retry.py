@@ -61,7 +61,9 @@ class Retrier:
             max_attempts=int(spec.get("MaxAttempts", 3)),
             backoff_rate=_float(spec.get("BackoffRate", 2.0), sys.float_info.max),
             max_delay_seconds=(
-                _float(spec["MaxDelaySeconds"], MAX_RETRY_DELAY_SECONDS) if "MaxDelaySeconds" in spec else None
+                _float(spec["MaxDelaySeconds"], MAX_RETRY_DELAY_SECONDS)
+                if "MaxDelaySeconds" in spec
+                else None
             ),
             full_jitter=spec.get("JitterStrategy") == "FULL",
         )

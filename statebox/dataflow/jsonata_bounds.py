@@ -80,9 +80,15 @@ class EvaluationBudget:
                 raise self.too_big()
 
     def too_big(self) -> BudgetExceeded:
-        return BudgetExceeded("size", f"it built a value larger than the payload limit of {self.max_bytes} bytes")
+        return BudgetExceeded(
+            "size", f"it built a value larger than the payload limit of {self.max_bytes} bytes"
+        )
 
     def check_width(self, width: Any) -> None:
         """A `$pad` width: the padded string is allocated at once, inside the library."""
-        if isinstance(width, (int, float)) and not isinstance(width, bool) and abs(width) + 2 > self.max_bytes:
+        if (
+            isinstance(width, (int, float))
+            and not isinstance(width, bool)
+            and abs(width) + 2 > self.max_bytes
+        ):
             raise self.too_big()

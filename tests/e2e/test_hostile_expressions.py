@@ -33,7 +33,9 @@ HOSTILE = {
         "Init": {"Type": "Pass", "Assign": {"rounds": 0}, "Next": "Loop"},
         "Loop": {
             "Type": "Parallel",
-            "Branches": [{"StartAt": "In", "States": {"In": {"Type": "Pass", "Output": ENDLESS, "End": True}}}],
+            "Branches": [
+                {"StartAt": "In", "States": {"In": {"Type": "Pass", "Output": ENDLESS, "End": True}}}
+            ],
             "Catch": [
                 {
                     "ErrorEquals": ["States.QueryEvaluationError"],
@@ -61,7 +63,10 @@ async def test_an_endless_expression_fails_and_the_server_answers_meanwhile(
     engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(b"k"))
     app = build_app(Service(engine, ROOT / "state_machines"), timer_interval=None)
     try:
-        async with served(app) as url, aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        async with (
+            served(app) as url,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session,
+        ):
 
             async def start_hostile() -> Any:
                 async with session.post(url, json=HOSTILE) as response:

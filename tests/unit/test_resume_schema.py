@@ -6,6 +6,7 @@ and assert that neither is read and that their content never reaches a message."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,7 @@ def test_a_remote_reference_is_never_fetched_at_resume(http_server: tuple[str, l
 
 def test_a_file_reference_is_never_read_at_resume(tmp_path: Path) -> None:
     secret = tmp_path / "schema.json"
-    secret.write_text('{"type": "string", "description": "%s"}' % SECRET)
+    secret.write_text(json.dumps({"type": "string", "description": SECRET}))
     found = resume_input_problems({"$ref": secret.as_uri()}, 1)
     assert len(found) == 1 and "cannot be applied" in found[0].message
     assert SECRET not in found[0].message
@@ -153,7 +154,9 @@ def test_a_file_reference_is_never_read_at_resume(tmp_path: Path) -> None:
 )
 def test_a_catastrophic_pattern_is_a_clear_problem(schema: Any, value: Any) -> None:
     found = resume_input_problems(schema, value)
-    assert [p.message for p in found] == ["the ResumeSchema's regular expressions took too long on this input"]
+    assert [p.message for p in found] == [
+        "the ResumeSchema's regular expressions took too long on this input"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -161,23 +164,42 @@ def test_a_catastrophic_pattern_is_a_clear_problem(schema: Any, value: Any) -> N
     [
         ({"pattern": "^[A-Z]{3}$"}, "ABC", []),
         ({"pattern": "^[A-Z]{3}$"}, "abc", [("/", "'abc' does not match '^[A-Z]{3}$'")]),
-        ({"patternProperties": {"^n_": {"type": "integer"}}}, {"n_a": "x"}, [("/n_a", "'x' is not of type 'integer'")]),
+        (
+            {"patternProperties": {"^n_": {"type": "integer"}}},
+            {"n_a": "x"},
+            [("/n_a", "'x' is not of type 'integer'")],
+        ),
         (
             {"properties": {"id": {}}, "patternProperties": {"^x-": {}}, "additionalProperties": False},
             {"id": 1, "x-a": 2, "other": 3},
             [("/", "'other' does not match any of the regexes: '^x-'")],
         ),
-        ({"properties": {"id": {}}, "additionalProperties": False}, {"id": 1, "b": 2}, [("/", "Additional properties are not allowed ('b' was unexpected)")]),
-        ({"$defs": {"n": {"type": "number"}}, "items": {"$ref": "#/$defs/n"}}, [1, "2"], [("/1", "'2' is not of type 'number'")]),
+        (
+            {"properties": {"id": {}}, "additionalProperties": False},
+            {"id": 1, "b": 2},
+            [("/", "Additional properties are not allowed ('b' was unexpected)")],
+        ),
+        (
+            {"$defs": {"n": {"type": "number"}}, "items": {"$ref": "#/$defs/n"}},
+            [1, "2"],
+            [("/1", "'2' is not of type 'number'")],
+        ),
     ],
 )
-def test_ordinary_schemas_validate_as_before(schema: Any, value: Any, expected: list[tuple[str, str]]) -> None:
+def test_ordinary_schemas_validate_as_before(
+    schema: Any, value: Any, expected: list[tuple[str, str]]
+) -> None:
     assert [(p.pointer, p.message) for p in resume_input_problems(schema, value)] == expected
 
 
 async def test_a_resume_against_a_catastrophic_pattern_is_a_400_and_the_point_stays() -> None:
     store = RedisStore.in_process()
-    engine = Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(b"k"), clock=FakeClock())
+    engine = Engine(
+        Settings(actions_dir=ROOT / "demo_actions"),
+        store=store,
+        signer=ContinuationSigner(b"k"),
+        clock=FakeClock(),
+    )
     try:
         started = await engine.start(with_schema({"properties": {"comment": {"pattern": SLOW}}}), {})
         with pytest.raises(InputError, match="took too long"):

@@ -220,7 +220,9 @@ HUGE = int("9" * 400)
         ({"MaxDelaySeconds": HUGE, "IntervalSeconds": 2}, [2.0, 4.0, 8.0]),
     ],
 )
-def test_retry_numbers_of_hundreds_of_digits_give_capped_delays(field: dict[str, Any], expected: list[float]) -> None:
+def test_retry_numbers_of_hundreds_of_digits_give_capped_delays(
+    field: dict[str, Any], expected: list[float]
+) -> None:
     """JSON integers have no size limit: a 400-digit IntervalSeconds does not fit a float."""
     retrier = Retrier.from_spec({"ErrorEquals": ["X"], **field})
     assert [retrier.delay(attempt, FixedEntropy(0.5)) for attempt in range(3)] == expected
