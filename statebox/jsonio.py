@@ -7,6 +7,7 @@ nesting past orjson's 254 levels)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .types import JSON
@@ -37,13 +38,21 @@ def encode_json(value: JSON) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def decode_json(encoded: bytes) -> JSON:
-    """The inverse of encode_json."""
-    if _orjson():
+# orjson reads an integer past 64 bits as a float, silently (orjson 3.13: -2**63 - 1 comes back
+# as -9.223372036854776e+18): text with a run of 19 digits or more goes to the standard library,
+# which keeps every integer exact (a digit run inside a string only costs the faster parser).
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+_LONG_DIGIT_RUN_TEXT = re.compile(r"[0-9]{19}")
+
+
+def decode_json(encoded: bytes | str) -> JSON:
+    """The inverse of encode_json, exact for integers of any size."""
+    run = _LONG_DIGIT_RUN if isinstance(encoded, bytes) else _LONG_DIGIT_RUN_TEXT
+    if _orjson() and not run.search(encoded):  # type: ignore[arg-type]
         try:
             return _ORJSON.loads(encoded)
         except _ORJSON.JSONDecodeError:
-            pass  # integers past 64 bits
+            pass  # nesting past orjson's limit
     return json.loads(encoded)
 
 
