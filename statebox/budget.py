@@ -39,7 +39,8 @@ def payload_limit(scope: Any) -> int:
 
 
 def bounded_size(value: Any, limit: int) -> int | None:
-    """The (lower-bound) JSON size of `value`, or None once it passes `limit`."""
+    """The (lower-bound) JSON size of `value`, or None once it passes `limit`. Data nested
+    past the interpreter's stack raises RecursionError, as encoding it would."""
     known: dict[int, int] = {}
 
     def size(item: Any) -> int:
@@ -76,8 +77,6 @@ def bounded_size(value: Any, limit: int) -> int | None:
         total = size(value)
     except _TooBig:
         return None
-    except RecursionError:
-        return None  # nested past the interpreter's stack: far too big to encode anyway
     return total if total <= limit else None
 
 
@@ -97,6 +96,11 @@ def check_built(value: JSON, scope: Any, what: str) -> JSON:
         return value
     if isinstance(value, (dict, list)):
         limit = payload_limit(scope)
-        if bounded_size(value, limit) is None:
+        try:
+            size = bounded_size(value, limit)
+        except RecursionError:
+            # The wording of Runtime.check_size, which meets such data at the boundaries.
+            raise StatesError(ErrorName.RUNTIME, f"{what} is nested too deeply.") from None
+        if size is None:
             raise data_limit_error(what, limit)
     return value

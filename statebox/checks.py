@@ -740,6 +740,9 @@ def check_resume_schema(state: dict[str, Any], at: str, language: str) -> Iterat
     except Exception as exc:  # noqa: BLE001 - e.g. an unresolvable $ref inside the meta-schema walk
         problems = [Problem(schema_at, f"is not a usable JSON Schema ({exc})")]
     yield from problems
+    from .resume_schema import definition_problems  # local references only, patterns compile
+
+    yield from definition_problems(schema, schema_at)
 
 
 STATE_CHECKS: tuple[Callable[[dict[str, Any], str, str], Iterable[Problem]], ...] = (

@@ -7,6 +7,7 @@ iteration); it is also the `Scope` paths read `$$` and variables from.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import ChainMap
 from collections.abc import Callable, Mapping
@@ -69,6 +70,9 @@ class Runtime:
     wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
     history: list[dict[str, Any]] | None = None  # events, kept only when someone will read them
     event_sink: Callable[[str, dict[str, Any]], None] | None = None  # live view (dev server log)
+    # Set by an evaluation that ran long (dataflow/jsonata.py): the next state boundary lets the
+    # event loop serve other requests before going on.
+    yield_soon: bool = False
 
     def record_event(self, event: dict[str, Any]) -> None:
         if self.history is not None:
@@ -303,6 +307,9 @@ class Frame:
         return context
 
 
+_YIELD_EVERY = 255  # transitions between two yields to the event loop (a mask: 2**n - 1)
+
+
 async def run_graph(
     graph: StateGraph, data: JSON, frame: Frame, resume: dict[str, Any] | None = None
 ) -> JSON:
@@ -322,8 +329,14 @@ async def run_graph(
             name, data = await state.run(data, frame, resume["inner"])
         except Suspension as stop:
             raise Suspension(frame.position(state.name, data, stop.position)) from None
+    runtime = frame.runtime
     while name is not None:
         state = states[name]
+        if runtime.yield_soon or runtime.transitions & _YIELD_EVERY == _YIELD_EVERY:
+            # SYNC states never await: without this a loop of them (or of long evaluations)
+            # would hold the event loop, and every other request, until the execution ends.
+            runtime.yield_soon = False
+            await asyncio.sleep(0)
         frame.enter(state, data)
         try:
             if state.SYNC:
@@ -338,8 +351,6 @@ async def run_graph(
 async def gather_bounded(count: int, work: Any, limit: int) -> list[JSON]:
     """Run work(0..count-1) with at most `limit` running at once; results in index order.
     The first StatesError cancels the rest and propagates, as a failed branch does in AWS."""
-    import asyncio
-
     results: list[JSON] = [None] * count
     if count == 0:
         return results

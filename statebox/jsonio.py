@@ -8,6 +8,7 @@ complaint, so text that may hold one is decoded with `exact=True` (the standard 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .types import JSON
@@ -47,10 +48,18 @@ def encode_json_fast(value: JSON) -> bytes | None:
     return None
 
 
-def decode_json(encoded: bytes, *, exact: bool = False) -> JSON:
-    """The inverse of encode_json. `exact`: the text may hold integers past 64 bits, which
-    orjson would read as floats; the standard library reads them exactly."""
-    if _orjson() and not exact:
+# orjson reads an integer past 64 bits as a float, silently (orjson 3.13: -2**63 - 1 comes back
+# as -9.223372036854776e+18): text with a run of 19 digits or more goes to the standard library,
+# which keeps every integer exact (a digit run inside a string only costs the faster parser).
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+_LONG_DIGIT_RUN_TEXT = re.compile(r"[0-9]{19}")
+
+
+def decode_json(encoded: bytes | str, *, exact: bool = False) -> JSON:
+    """The inverse of encode_json, exact for integers of any size. `exact`: skip orjson
+    without looking (a record the encoder already marked as holding such integers)."""
+    run = _LONG_DIGIT_RUN if isinstance(encoded, bytes) else _LONG_DIGIT_RUN_TEXT
+    if _orjson() and not exact and not run.search(encoded):  # type: ignore[arg-type]
         try:
             return _ORJSON.loads(encoded)
         except _ORJSON.JSONDecodeError:

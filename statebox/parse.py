@@ -199,19 +199,7 @@ class Builder:
         return JsonataValue(template, text)
 
     def retriers(self, raw: dict[str, Any]) -> tuple[Retrier, ...]:
-        out = []
-        for spec in raw.get("Retry", ()):
-            out.append(
-                Retrier(
-                    error_equals=tuple(spec["ErrorEquals"]),
-                    interval_seconds=float(spec.get("IntervalSeconds", 1)),
-                    max_attempts=int(spec.get("MaxAttempts", 3)),
-                    backoff_rate=float(spec.get("BackoffRate", 2.0)),
-                    max_delay_seconds=(float(spec["MaxDelaySeconds"]) if "MaxDelaySeconds" in spec else None),
-                    full_jitter=spec.get("JitterStrategy") == "FULL",
-                )
-            )
-        return tuple(out)
+        return tuple(Retrier.from_spec(spec) for spec in raw.get("Retry", ()))
 
     def catchers(self, raw: dict[str, Any], at: str, language: str = JSONPATH) -> tuple[Catcher, ...]:
         out = []

@@ -100,7 +100,9 @@ class BoundedPattern:
             except StopIteration:
                 return
             except TimeoutError:
-                raise RegexTimeout("the regular expression took too long (catastrophic backtracking?)") from None
+                raise RegexTimeout(
+                    "the regular expression took too long (catastrophic backtracking?)"
+                ) from None
             yield found
 
     def split(self, string: str, maxsplit: int = 0) -> list[str]:

@@ -4,6 +4,7 @@ to back off. No sleeping here; the interpreter sleeps through the injected clock
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,11 @@ def error_matches(error: str | None, error_equals: tuple[str, ...]) -> bool:
     return False
 
 
+def _float(value: float, ceiling: float) -> float:
+    """`value` as a float, at most `ceiling` (compared before converting: no OverflowError)."""
+    return float(min(value, ceiling))
+
+
 @dataclass(frozen=True, slots=True)
 class Retrier:
     error_equals: tuple[str, ...]
@@ -43,6 +49,24 @@ class Retrier:
     backoff_rate: float = 2.0
     max_delay_seconds: float | None = None
     full_jitter: bool = False
+
+    @staticmethod
+    def from_spec(spec: dict[str, Any]) -> Retrier:
+        """A retrier from its (schema-valid) definition. The numbers are JSON integers of any
+        size: a 400-digit IntervalSeconds does not fit a float, and needs not, since no delay
+        exceeds MAX_RETRY_DELAY_SECONDS (nor a rate past a double's range)."""
+        return Retrier(
+            error_equals=tuple(spec["ErrorEquals"]),
+            interval_seconds=_float(spec.get("IntervalSeconds", 1), MAX_RETRY_DELAY_SECONDS),
+            max_attempts=int(spec.get("MaxAttempts", 3)),
+            backoff_rate=_float(spec.get("BackoffRate", 2.0), sys.float_info.max),
+            max_delay_seconds=(
+                _float(spec["MaxDelaySeconds"], MAX_RETRY_DELAY_SECONDS)
+                if "MaxDelaySeconds" in spec
+                else None
+            ),
+            full_jitter=spec.get("JitterStrategy") == "FULL",
+        )
 
     def delay(self, attempt: int, entropy: Entropy) -> float:
         """Seconds to wait before retry number `attempt` (0-based), at most MaxDelaySeconds and

@@ -40,7 +40,7 @@ from typing import Any
 
 from .. import regexes
 from ..asl_errors import ErrorName
-from ..budget import payload_limit
+from ..budget import check_built, payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
 from ..templates import copy_json
 from ..types import JSON
@@ -73,7 +73,7 @@ class _Library:
     def __init__(self) -> None:
         limit = sys.getrecursionlimit()
         import jsonata
-        from jsonata import functions, jexception, parser, utils
+        from jsonata import functions, jexception, utils
 
         # jsonata-python raises the process-wide recursion limit to 10000 at import, for good:
         # not its decision to make for a whole engine. Ours is restored here and raised only
@@ -81,14 +81,12 @@ class _Library:
         sys.setrecursionlimit(limit)
         self.Jsonata = jsonata.Jsonata
         self.JException = jexception.JException
-        self.Symbol = parser.Parser.Symbol
         self.Utils = utils.Utils
         self.NULL = utils.Utils.NULL_VALUE
         self.JList = utils.Utils.JList
         self.JLambda = jsonata.Jsonata.JLambda
         self.JFunction = jsonata.Jsonata.JFunction
         self.Functions = functions.Functions
-        self.JFunctionCallable = jsonata.Jsonata.JFunctionCallable
         self.local = threading.local()
         self.extensions = {**_static_extensions(self), **_guarded_builtins(self)}
         self.Env = _make_env_class(self)
@@ -531,6 +529,9 @@ class Expression:
             raise self._failed(f"{type(exc).__name__}: {exc}") from None
         finally:
             lib.local.budget = saved
+            runtime = getattr(scope, "runtime", None)
+            if runtime is not None and budget.ran_long():
+                runtime.yield_soon = True
 
     def _too_big(self, detail: str) -> StatesError:
         return StatesError(
@@ -591,6 +592,14 @@ class JsonataTemplate:
         evaluate, constant = _compile_node(raw, field, (), collected, context)
         if problems is None and len(collected) > before:
             raise ExpressionSyntaxError(collected[before][1])
+        if not constant and isinstance(raw, (dict, list)):
+            # Each expression is measured as it evaluates; the object around them is measured
+            # here (two fields holding the same value double it).
+            build, what = evaluate, f"The value built by the state's {field}"
+
+            def evaluate(states: Any, scope: Any) -> JSON:
+                return check_built(build(states, scope), scope, what)
+
         return JsonataTemplate(evaluate, constant, context[0])
 
 

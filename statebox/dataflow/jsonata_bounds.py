@@ -25,7 +25,8 @@ from typing import Any
 from ..budget import bounded_size
 
 MAX_STEPS = 1_000_000  # tree nodes per evaluation: seconds of work, far above real mappings
-MAX_SECONDS = 3.0  # wall time per evaluation, regular expressions included
+MAX_SECONDS = 1.0  # wall time per evaluation, regular expressions included
+LONG_STEPS, LONG_SECONDS = 20_000, 0.05  # an evaluation this long lets other requests in next
 _CHECK_EVERY = 256  # nodes between clock reads
 
 # Node types that only read values that already exist: not measured (their parts were).
@@ -39,14 +40,19 @@ class BudgetExceeded(Exception):  # noqa: N818 - carries which bound and why
 
 
 class EvaluationBudget:
-    __slots__ = ("steps_left", "deadline", "max_bytes", "_until_clock")
+    __slots__ = ("steps_left", "started", "deadline", "max_bytes", "_until_clock")
 
     def __init__(self, max_bytes: int) -> None:
         # The module's bounds are read per evaluation, so tests (and tools) can lower them.
         self.steps_left = MAX_STEPS
-        self.deadline = time.monotonic() + MAX_SECONDS
+        self.started = time.monotonic()
+        self.deadline = self.started + MAX_SECONDS
         self.max_bytes = max_bytes
         self._until_clock = _CHECK_EVERY
+
+    def ran_long(self) -> bool:
+        """Long enough that the event loop should serve others before the next state."""
+        return MAX_STEPS - self.steps_left >= LONG_STEPS or time.monotonic() - self.started > LONG_SECONDS
 
     def seconds_left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
@@ -69,13 +75,20 @@ class EvaluationBudget:
             if len(result) + 2 > self.max_bytes:
                 raise self.too_big()
         elif isinstance(result, (list, dict)) and getattr(expr, "type", None) not in _READERS:
+            # Data nested past the stack raises RecursionError: "nested too deeply" (jsonata.py).
             if len(result) > self.max_bytes or bounded_size(result, self.max_bytes) is None:
                 raise self.too_big()
 
     def too_big(self) -> BudgetExceeded:
-        return BudgetExceeded("size", f"it built a value larger than the payload limit of {self.max_bytes} bytes")
+        return BudgetExceeded(
+            "size", f"it built a value larger than the payload limit of {self.max_bytes} bytes"
+        )
 
     def check_width(self, width: Any) -> None:
         """A `$pad` width: the padded string is allocated at once, inside the library."""
-        if isinstance(width, (int, float)) and not isinstance(width, bool) and abs(width) + 2 > self.max_bytes:
+        if (
+            isinstance(width, (int, float))
+            and not isinstance(width, bool)
+            and abs(width) + 2 > self.max_bytes
+        ):
             raise self.too_big()

@@ -29,8 +29,12 @@ def output_of(expression: str, catch: bool = False) -> dict[str, Any]:
     states: dict[str, Any] = {"P": state}
     if catch:
         state["Type"] = "Parallel"
-        state["Branches"] = [{"StartAt": "In", "States": {"In": {"Type": "Pass", "Output": state.pop("Output"), "End": True}}}]
-        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": "Caught", "Output": "{% $states.errorOutput.Error %}"}]
+        state["Branches"] = [
+            {"StartAt": "In", "States": {"In": {"Type": "Pass", "Output": state.pop("Output"), "End": True}}}
+        ]
+        state["Catch"] = [
+            {"ErrorEquals": ["States.ALL"], "Next": "Caught", "Output": "{% $states.errorOutput.Error %}"}
+        ]
         states["Caught"] = {"Type": "Pass", "End": True}
     return {"QueryLanguage": "JSONata", "StartAt": "P", "States": states}
 
@@ -47,14 +51,19 @@ HOSTILE = [
     ("$pad('x', -1e12)", Fails(DATA_LIMIT, "payload size limit")),
     ("$reduce([1..60], function($a, $i){ $a & $a }, 'ab')", Fails(DATA_LIMIT, "payload size limit")),
     ("$reduce([1..60], function($a, $i){ [$a, $a] }, 'ab')", Fails(DATA_LIMIT, "payload size limit")),
-    ("$reduce([1..60], function($a, $i){ {'l': $a, 'r': $a} }, 'ab')", Fails(DATA_LIMIT, "payload size limit")),
+    (
+        "$reduce([1..60], function($a, $i){ {'l': $a, 'r': $a} }, 'ab')",
+        Fails(DATA_LIMIT, "payload size limit"),
+    ),
     ("($s := $pad('', 1000, 'a'); $replace($s, /a/, $s))", Fails(DATA_LIMIT, "payload size limit")),
     ("($s := $pad('', 1000, 'a'); $replace($s, /a/, function($m){ $s }))", Fails(DATA_LIMIT, "payload")),
 ]
 
 
 @pytest.mark.parametrize(("expression", "expected"), HOSTILE)
-async def test_a_hostile_expression_fails_the_state(run_machine: Any, expression: str, expected: Fails) -> None:
+async def test_a_hostile_expression_fails_the_state(
+    run_machine: Any, expression: str, expected: Fails
+) -> None:
     check(await run_machine(output_of(expression)), expected)
 
 
@@ -62,7 +71,9 @@ async def test_a_hostile_expression_fails_the_state(run_machine: Any, expression
     ("expression", "error"),
     [("($f := function($x){ $f($x) }; $f(1))", QUERY), ("$pad('x', 1e9)", "States.ALL-excluded")],
 )
-async def test_the_errors_flow_into_catch_as_aws_allows(run_machine: Any, expression: str, error: str) -> None:
+async def test_the_errors_flow_into_catch_as_aws_allows(
+    run_machine: Any, expression: str, error: str
+) -> None:
     result = await run_machine(output_of(expression, catch=True))
     if error == QUERY:
         check(result, QUERY)  # caught by States.ALL; the Catch's Output is the error name
@@ -87,3 +98,18 @@ async def test_the_errors_flow_into_catch_as_aws_allows(run_machine: Any, expres
 )
 async def test_ordinary_expressions_are_untouched(run_machine: Any, expression: str, expected: Any) -> None:
     check(await run_machine(output_of(expression)), expected)
+
+
+async def test_an_output_object_that_doubles_its_input_stops_at_the_limit(run_machine: Any) -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Grow",
+        "States": {
+            "Grow": {
+                "Type": "Pass",
+                "Output": {"l": "{% $states.input %}", "r": "{% $states.input %}"},
+                "Next": "Grow",
+            }
+        },
+    }
+    check(await run_machine(definition, {"s": "ab"}), Fails(DATA_LIMIT, "the state's Output"))

@@ -281,8 +281,18 @@ def doubling_loop(grow: dict[str, Any], passes: int = 60) -> dict[str, Any]:
     return machine(
         ("Init", {"Type": "Pass", "Parameters": {"s": {"l": "ab"}, "i": 0}, "Next": "Grow"}),
         ("Grow", {**grow, "Next": "Count"}),
-        ("Count", {"Type": "Pass", "Parameters": {"s.$": "$.s", "i.$": "States.MathAdd($.i, 1)"}, "Next": "Loop"}),
-        ("Loop", {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": passes, "Next": "Grow"}], "Default": "Done"}),
+        (
+            "Count",
+            {"Type": "Pass", "Parameters": {"s.$": "$.s", "i.$": "States.MathAdd($.i, 1)"}, "Next": "Loop"},
+        ),
+        (
+            "Loop",
+            {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.i", "NumericLessThan": passes, "Next": "Grow"}],
+                "Default": "Done",
+            },
+        ),
         ("Done", {"Type": "Succeed"}),
     )
 
@@ -290,8 +300,14 @@ def doubling_loop(grow: dict[str, Any], passes: int = 60) -> dict[str, Any]:
 GROWERS = {
     "Array": {"Type": "Pass", "Parameters": {"s.$": "States.Array($.s, $.s)", "i.$": "$.i"}},
     "Format": {"Type": "Pass", "Parameters": {"s.$": "States.Format('{}{}', $.s, $.s)", "i.$": "$.i"}},
-    "JsonToString": {"Type": "Pass", "Parameters": {"s.$": "States.JsonToString(States.Array($.s, $.s))", "i.$": "$.i"}},
-    "ArrayPartition": {"Type": "Pass", "Parameters": {"s.$": "States.ArrayPartition(States.Array($.s, $.s, $.s), 1)", "i.$": "$.i"}},
+    "JsonToString": {
+        "Type": "Pass",
+        "Parameters": {"s.$": "States.JsonToString(States.Array($.s, $.s))", "i.$": "$.i"},
+    },
+    "ArrayPartition": {
+        "Type": "Pass",
+        "Parameters": {"s.$": "States.ArrayPartition(States.Array($.s, $.s, $.s), 1)", "i.$": "$.i"},
+    },
     "template": {"Type": "Pass", "Parameters": {"s": {"l.$": "$.s", "r.$": "$.s"}, "i.$": "$.i"}},
 }
 

@@ -207,3 +207,43 @@ async def test_a_thousand_retries_run_to_the_catch(run_machine: Any) -> None:
     )
     result = await run_machine(definition)
     assert (result.status, result.output) == ("SUCCEEDED", "gave up"), (result.error, result.cause)
+
+
+HUGE = int("9" * 400)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ({"IntervalSeconds": HUGE}, [MAX_RETRY_DELAY_SECONDS] * 3),
+        ({"BackoffRate": HUGE}, [1.0, MAX_RETRY_DELAY_SECONDS, MAX_RETRY_DELAY_SECONDS]),
+        ({"MaxDelaySeconds": HUGE, "IntervalSeconds": 2}, [2.0, 4.0, 8.0]),
+    ],
+)
+def test_retry_numbers_of_hundreds_of_digits_give_capped_delays(
+    field: dict[str, Any], expected: list[float]
+) -> None:
+    """JSON integers have no size limit: a 400-digit IntervalSeconds does not fit a float."""
+    retrier = Retrier.from_spec({"ErrorEquals": ["X"], **field})
+    assert [retrier.delay(attempt, FixedEntropy(0.5)) for attempt in range(3)] == expected
+
+
+async def test_a_huge_backoff_rate_runs_to_the_catch(run_machine: Any, fake_clock: Any) -> None:
+    failing = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Flaky"}}}
+    retry = {"ErrorEquals": ["Flaky"], "MaxAttempts": 3, "BackoffRate": HUGE, "MaxDelaySeconds": 5}
+    definition = machine(
+        (
+            "Try",
+            {
+                "Type": "Parallel",
+                "Branches": [failing],
+                "Retry": [retry],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+        ),
+        ("Caught", {"Type": "Pass", "Result": "gave up", "End": True}),
+    )
+    result = await run_machine(definition)
+    assert (result.status, result.output) == ("SUCCEEDED", "gave up"), (result.error, result.cause)
+    assert fake_clock.slept == [1.0, 5.0, 5.0]

@@ -1,0 +1,42 @@
+"""jsonio: compact JSON at the boundaries, exact for integers of any size (issue 13, 5l).
+
+orjson reads an integer past 64 bits as a float without complaint, so a record holding one
+came back from the store changed (-2**63 - 1 as -9.223372036854776e+18)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from statebox.jsonio import decode_json, encode_json
+from statebox.records import decode_record, encode_record
+
+BIG = [
+    -(2**63) - 1,
+    2**64,
+    -(2**64) - 12345,
+    10**30,
+    int("9" * 400),
+    int("1" + "0" * 3000),
+]
+
+
+@pytest.mark.parametrize("number", BIG)
+def test_integers_past_64_bits_round_trip_exactly(number: int) -> None:
+    value = {"n": number, "list": [number, 1, "text"]}
+    for encoded in (encode_json(value), encode_json(value).decode()):
+        decoded = decode_json(encoded)
+        assert decoded == value and type(decoded["n"]) is int
+
+
+@pytest.mark.parametrize("number", BIG)
+def test_a_record_holding_a_huge_integer_is_stored_unchanged(number: int) -> None:
+    record = {"format": 1, "input": {"n": number}, "output": [number], "position": None, "history": []}
+    decoded = decode_record(encode_record(record))
+    assert decoded["input"] == {"n": number} and decoded["output"] == [number]
+
+
+def test_ordinary_documents_and_digit_runs_in_strings_decode_as_before() -> None:
+    value = {"a": [1, 2.5, None, True], "id": "1234567890123456789012345", "n": 2**63 - 1}
+    assert decode_json(encode_json(value)) == value == json.loads(json.dumps(value))
