@@ -790,6 +790,9 @@ def _intrinsic_problems(text: str, at: str) -> Iterator[Problem]:
         yield Problem(at, f"could not be checked ({type(exc).__name__}: {exc})")
 
 
+_DUPLICATE_FIELD = "both name one field: a template must not repeat a name once '.$' is stripped"
+
+
 def _template_problems(template: dict[str, Any], at: str) -> Iterator[Problem]:
     """Walk a payload template without recursion (templates can be arbitrarily deep)."""
     stack: list[tuple[JSON, str]] = [(template, at)]
@@ -804,6 +807,8 @@ def _template_problems(template: dict[str, Any], at: str) -> Iterator[Problem]:
         for key, value in node.items():
             value_at = child(node_at, key)
             if isinstance(key, str) and key.endswith(".$"):
+                if key[:-2] in node and not key[:-2].endswith(".$"):  # ASL spec, Payload Template
+                    yield Problem(value_at, f"{_q(key)} and {_q(key[:-2])} {_DUPLICATE_FIELD}")
                 yield from _dynamic_value_problems(key, value, value_at)
             elif isinstance(value, (dict, list)):
                 nested.append((value, value_at))
