@@ -14,6 +14,7 @@ import pytest
 from conftest import Fails, check, machine
 
 import statebox
+from statebox.config import Settings
 from statebox.ports import FakeClock, SeededEntropy
 
 ACTIONS = {
@@ -325,6 +326,43 @@ async def test_retry_gives_up_after_max_attempts(run: Any, fake_clock: FakeClock
     result = await run(definition, {})
     check(result, Fails("NotYet"))
     assert json.loads(result.cause)["errorMessage"] == "attempt 2"
+
+
+@pytest.mark.parametrize(
+    ("retrier", "due"),
+    [
+        pytest.param({"IntervalSeconds": 99999999}, "2029-03-03T09:46:39.000Z", id="huge-interval"),
+        pytest.param({"IntervalSeconds": 60}, "2026-01-01T00:01:00.000Z", id="at-the-threshold"),
+        pytest.param(
+            {"IntervalSeconds": 20, "BackoffRate": 3, "MaxAttempts": 3}, "2026-01-01T00:01:20.000Z", id="backoff"
+        ),
+    ],
+)
+async def test_a_long_retry_back_off_becomes_a_timer_not_a_sleep(
+    run: Any, fake_clock: FakeClock, retrier: dict[str, Any], due: str
+) -> None:
+    """Waits of Settings.wait_suspend_seconds (60 s) or more are stored as timers (13.5i)."""
+    definition = task(
+        "module:flaky",
+        Parameters={"attempt.$": "$$.State.RetryCount", "until": 5},
+        Retry=[{"ErrorEquals": ["NotYet"], **retrier}],
+    )
+    result = await run(definition, {})
+    assert result.status == "SUSPENDED", (result.error, result.cause)
+    [point] = result.pending
+    assert (point["state"], point["kind"], point["expiresAt"]) == ("T", "timer", due)
+    assert all(seconds < 60 for seconds in fake_clock.slept)  # shorter back-offs still sleep
+
+
+async def test_a_long_back_off_sleeps_when_timers_are_off(run: Any, fake_clock: FakeClock) -> None:
+    definition = task(
+        "module:flaky",
+        Parameters={"attempt.$": "$$.State.RetryCount", "until": 1},
+        Retry=[{"ErrorEquals": ["NotYet"], "IntervalSeconds": 3600}],
+    )
+    result = await run(definition, {}, settings=Settings(wait_suspend_seconds=None))
+    check(result, {"succeeded_on": 1})
+    assert fake_clock.slept == [3600.0]
 
 
 async def test_the_first_matching_retrier_is_used(run: Any, fake_clock: FakeClock) -> None:
