@@ -280,7 +280,11 @@ async def test_a_result_does_not_alias_the_definition(run_machine: Any, fields: 
 
 @pytest.mark.parametrize(
     "literal",
-    [pytest.param("text", id="string"), pytest.param({"deep": 1}, id="object"), pytest.param(None, id="null")],
+    [
+        pytest.param("text", id="string"),
+        pytest.param({"deep": 1}, id="object"),
+        pytest.param(None, id="null"),
+    ],
 )
 async def test_a_field_given_both_literally_and_by_path_is_refused_at_start(
     run_machine: Any, literal: Any
