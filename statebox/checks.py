@@ -665,13 +665,15 @@ def check_templates(state: dict[str, Any], at: str, language: str) -> Iterator[P
         return
     for field in _TEMPLATE_FIELDS:
         if isinstance(state.get(field), dict):
-            yield from _template_problems(state[field], child(at, field))
+            yield from _template_problems(state[field], child(at, field), assign=field == "Assign")
     for list_field in ("Catch", "Choices"):
         entries = state.get(list_field)
         if isinstance(entries, list):
             for index, entry in enumerate(entries):
                 if isinstance(entry, dict) and isinstance(entry.get("Assign"), dict):
-                    yield from _template_problems(entry["Assign"], child(at, list_field, index, "Assign"))
+                    yield from _template_problems(
+                        entry["Assign"], child(at, list_field, index, "Assign"), assign=True
+                    )
 
 
 def check_choice_rules(state: dict[str, Any], at: str, language: str) -> Iterator[Problem]:
@@ -793,8 +795,12 @@ def _intrinsic_problems(text: str, at: str) -> Iterator[Problem]:
         yield Problem(at, f"could not be checked ({type(exc).__name__}: {exc})")
 
 
-def _template_problems(template: dict[str, Any], at: str) -> Iterator[Problem]:
-    """Walk a payload template without recursion (templates can be arbitrarily deep)."""
+_DUPLICATE_FIELD = "both name one field: a template must not repeat a name once '.$' is stripped"
+
+
+def _template_problems(template: dict[str, Any], at: str, *, assign: bool = False) -> Iterator[Problem]:
+    """Walk a payload template without recursion (templates can be arbitrarily deep). An
+    Assign block's own names are variables, checked (twice-assigned too) by parse.py."""
     stack: list[tuple[JSON, str]] = [(template, at)]
     while stack:
         node, node_at = stack.pop()
@@ -807,6 +813,9 @@ def _template_problems(template: dict[str, Any], at: str) -> Iterator[Problem]:
         for key, value in node.items():
             value_at = child(node_at, key)
             if isinstance(key, str) and key.endswith(".$"):
+                duplicate = key[:-2] in node and not key[:-2].endswith(".$")  # ASL: Payload Template
+                if duplicate and not (assign and node is template):
+                    yield Problem(value_at, f"{_q(key)} and {_q(key[:-2])} {_DUPLICATE_FIELD}")
                 yield from _dynamic_value_problems(key, value, value_at)
             elif isinstance(value, (dict, list)):
                 nested.append((value, value_at))

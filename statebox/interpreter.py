@@ -96,6 +96,16 @@ class Runtime:
             "token": token,
         }
 
+    def sleeps_as_timer(self, seconds: float) -> bool:
+        """Should a wait this long become a durable timer (a Wait, a Retry's back-off) rather
+        than a sleep here? Yes from `wait_suspend_seconds` on, or when it would run past this
+        activation's deadline: an activation cannot sleep for days, and a sleep keeps the
+        request (and, on OpenWhisk, the activation) alive with nothing stored."""
+        threshold = self.wait_suspend_seconds
+        if threshold is not None and seconds >= threshold:
+            return True
+        return self.stop_at is not None and self.clock.now() + timedelta(seconds=seconds) > self.stop_at
+
     def count_transition(self) -> None:
         self.transitions += 1
         if self.transitions > self.limits.max_transitions:

@@ -13,6 +13,9 @@ Position tree (format version 1, documented in ARCHITECTURE.md):
               workflow variables this graph's scope assigned so far, absent when none: older
               positions simply have none, so the key needs no format bump)
     task:     {"attempts": [n, ...], "step": {"pending": point}}
+              or, during a Retry back-off that became a timer (Task, Parallel and Map alike),
+              {"attempts": [n, ...], "retry": {"pending": point}}: when the timer fires the
+              state makes its next attempt; "attempts" already counts the failed one
     wait:     {"pending": point}
     parallel: {"attempts": [...], "step": {"effective": x, "branches": [{"output": x} | {"position": graph}]}}
     map:      {"attempts": [...], "step": {"results": [x | null...], "open": {"index": graph}, "failures": n}}
@@ -43,8 +46,8 @@ class ResumeEvent:
     """What continues a suspended execution.
 
     kind: "success" (input is the resume input), "failure" (error / cause), "timeout" (the
-    point's deadline passed), "timer" (a long Wait is over), or "continue" (restart states that
-    stopped at a boundary; suspension_id is None)."""
+    point's deadline passed), "timer" (a long Wait or Retry back-off is over), or "continue"
+    (restart states that stopped at a boundary; suspension_id is None)."""
 
     kind: str
     suspension_id: str | None = None

@@ -111,8 +111,8 @@ class MapState(RecoverableState):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise StatesError(
                     source.error,
-                    f'The ToleratedFailurePercentagePath field refers to value "{_as_aws_shows(value)}" which '
-                    f"is not a valid number: {source.text}",
+                    f"The ToleratedFailurePercentagePath field refers to value "
+                    f'"{_as_aws_shows(value)}" which is not a valid number: {source.text}',
                 )
             percentage = float(value)
         if percentage is not None and not 0 <= percentage <= 100:

@@ -25,12 +25,19 @@ class RecoverableState(State):
         raise NotImplementedError
 
     async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+        runtime = frame.runtime
         if resume is None:
             attempts = [0] * len(self.retriers)
             step = None
         else:
             attempts = list(resume["attempts"])
-            step = resume["step"]
+            step = resume.get("step")
+            waiting = resume.get("retry")
+            if waiting is not None:
+                event = runtime.resume_event
+                if event is None or event.kind != "timer" or event.suspension_id != waiting["pending"]["id"]:
+                    raise Suspension(resume)  # another point is being resumed; the back-off goes on
+                # The back-off is over: the next attempt runs (its counters came with the position).
         while True:
             try:
                 return self.next, await self.attempt(raw_input, frame, step)
@@ -41,10 +48,15 @@ class RecoverableState(State):
                 index = find_retrier(self.retriers, failure.error)
                 if index is not None and attempts[index] < self.retriers[index].max_attempts:
                     retrier = self.retriers[index]
-                    delay = retrier.delay(attempts[index], frame.runtime.entropy)
+                    delay = retrier.delay(attempts[index], runtime.entropy)
                     attempts[index] += 1
-                    await frame.runtime.clock.sleep(delay)
                     frame.retry_count += 1
+                    if runtime.sleeps_as_timer(delay):
+                        # A long back-off is a durable timer, as a long Wait is: nothing held in
+                        # memory, and the attempt counters travel in the position.
+                        point = runtime.new_point("timer", self.name, delay, None)
+                        raise Suspension({"attempts": attempts, "retry": {"pending": point}}) from None
+                    await runtime.clock.sleep(delay)
                     continue
                 catcher = find_catcher(self.catchers, failure.error)
                 if catcher is None:

@@ -4,7 +4,7 @@ JSONata), through the injected clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from ..errors import StatesError
@@ -90,12 +90,7 @@ class WaitState(State):
                 raise Suspension(resume)
             return self.next, self.flow.pass_through(raw_input, data, frame)
         seconds = self.wait_seconds(data, frame)
-        threshold = runtime.wait_suspend_seconds
-        past_stop = (
-            runtime.stop_at is not None and runtime.clock.now() + timedelta(seconds=seconds) > runtime.stop_at
-        )
-        if (threshold is not None and seconds >= threshold) or past_stop:
-            # Too long to sleep here, or past this activation's deadline: become a timer.
+        if runtime.sleeps_as_timer(seconds):
             raise Suspension({"pending": runtime.new_point("timer", self.name, seconds, data)})
         await runtime.clock.sleep(seconds)
         return self.next, self.flow.pass_through(raw_input, data, frame)

@@ -143,6 +143,10 @@ async def test_failure_resume_is_caught(store: Any, make_engine: Any) -> None:
     result = await engine.resume(started.continuation, error="Rejected", cause="no budget")
     assert result.status == "SUCCEEDED"
     assert result.output == {"Error": "Rejected", "Cause": "no budget"}
+    # Without a cause the error output still has both keys, as AWS's always do (issue 13 #16).
+    again = await engine.start(machine, {})
+    result = await engine.resume(again.continuation, error="Rejected")
+    assert (result.status, result.output) == ("SUCCEEDED", {"Error": "Rejected", "Cause": ""})
 
 
 async def test_resume_schema_refuses_bad_input_and_keeps_the_continuation(store: Any, make_engine: Any) -> None:

@@ -103,7 +103,9 @@ async def test_paths_that_do_not_give_a_string(
         pytest.param([1], "array [1]", id="array"),
     ],
 )
-async def test_a_value_that_is_not_a_string_is_named_in_json(run_machine: Any, value: Any, shown: str) -> None:
+async def test_a_value_that_is_not_a_string_is_named_in_json(
+    run_machine: Any, value: Any, shown: str
+) -> None:
     result = await run_machine(failing(Error="E", CausePath="$.c"), {"c": value})
     assert result.cause == f"The CausePath of the Fail state 'F' must resolve to a string, got {shown}."
 
@@ -202,7 +204,10 @@ async def test_a_caught_error_output_always_has_both_keys(
                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Read"}],
             },
         ),
-        ("Read", {"Type": "Pass", "Parameters": {"a.$": "$.caught.Error", "b.$": "$.caught.Cause"}, "End": True}),
+        (
+            "Read",
+            {"Type": "Pass", "Parameters": {"a.$": "$.caught.Error", "b.$": "$.caught.Cause"}, "End": True},
+        ),
         ("Done", {"Type": "Succeed"}),
     )
     result = await run_machine(definition, {"items": [1]})

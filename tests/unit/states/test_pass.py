@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from conftest import Fails, check, machine
 
+import statebox
+
 
 def passing(**fields: Any) -> dict[str, Any]:
     return machine(("P", {"Type": "Pass", "End": True, **fields}))
@@ -274,3 +276,22 @@ async def test_a_result_does_not_alias_the_definition(run_machine: Any, fields: 
     first.output["obj"]["k"] = "changed"
     assert definition == pristine
     check(await run_machine(pristine, {}), {"list": [1, 2], "obj": {"k": "v"}})
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        pytest.param("text", id="string"),
+        pytest.param({"deep": 1}, id="object"),
+        pytest.param(None, id="null"),
+    ],
+)
+async def test_a_field_given_both_literally_and_by_path_is_refused_at_start(
+    run_machine: Any, literal: Any
+) -> None:
+    """ASL: no duplicate names once '.$' is stripped. Neither one wins, whatever the literal."""
+    with pytest.raises(statebox.DefinitionError) as refused:
+        await run_machine(passing(Parameters={"k": literal, "k.$": "$.a"}), {"a": "from path"})
+    [problem] = refused.value.problems
+    assert problem.pointer == "/States/P/Parameters/k.$"
+    assert "'k.$' and 'k' both name one field" in problem.message

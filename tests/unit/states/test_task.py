@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,10 @@ import pytest
 from conftest import Fails, check, machine
 
 import statebox
+from statebox.config import Settings
+from statebox.interpreter import iso_timestamp
 from statebox.ports import FakeClock, SeededEntropy
+from statebox.retry import Retrier
 
 ACTIONS = {
     "echo": "def main(args):\n    return {'got': args}\n",
@@ -344,6 +348,49 @@ async def test_retry_gives_up_after_max_attempts(run: Any, fake_clock: FakeClock
     result = await run(definition, {})
     check(result, Fails("NotYet"))
     assert json.loads(result.cause)["errorMessage"] == "attempt 2"
+
+
+@pytest.mark.parametrize(
+    ("retrier", "due"),
+    [
+        # Whatever back-off retry.py allows for this (it may cap it), it is a timer, not a sleep.
+        pytest.param({"IntervalSeconds": 99999999}, None, id="huge-interval"),
+        pytest.param({"IntervalSeconds": 60}, "2026-01-01T00:01:00.000Z", id="at-the-threshold"),
+        pytest.param(
+            {"IntervalSeconds": 20, "BackoffRate": 3, "MaxAttempts": 3},
+            "2026-01-01T00:01:20.000Z",  # 20 s slept, then a 60 s back-off: a timer
+            id="backoff",
+        ),
+    ],
+)
+async def test_a_long_retry_back_off_becomes_a_timer_not_a_sleep(
+    run: Any, fake_clock: FakeClock, retrier: dict[str, Any], due: str | None
+) -> None:
+    """Waits of Settings.wait_suspend_seconds (60 s) or more are stored as timers (13.5i)."""
+    if due is None:
+        back_off = Retrier(("NotYet",), interval_seconds=retrier["IntervalSeconds"]).delay(0, SeededEntropy(1))
+        due = iso_timestamp(fake_clock.now() + timedelta(seconds=back_off))
+    definition = task(
+        "module:flaky",
+        Parameters={"attempt.$": "$$.State.RetryCount", "until": 5},
+        Retry=[{"ErrorEquals": ["NotYet"], **retrier}],
+    )
+    result = await run(definition, {})
+    assert result.status == "SUSPENDED", (result.error, result.cause)
+    [point] = result.pending
+    assert (point["state"], point["kind"], point["expiresAt"]) == ("T", "timer", due)
+    assert all(seconds < 60 for seconds in fake_clock.slept)  # shorter back-offs still sleep
+
+
+async def test_a_long_back_off_sleeps_when_timers_are_off(run: Any, fake_clock: FakeClock) -> None:
+    definition = task(
+        "module:flaky",
+        Parameters={"attempt.$": "$$.State.RetryCount", "until": 1},
+        Retry=[{"ErrorEquals": ["NotYet"], "IntervalSeconds": 3600}],
+    )
+    result = await run(definition, {}, settings=Settings(wait_suspend_seconds=None))
+    check(result, {"succeeded_on": 1})
+    assert fake_clock.slept == [3600.0]
 
 
 async def test_the_first_matching_retrier_is_used(run: Any, fake_clock: FakeClock) -> None:
