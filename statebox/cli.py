@@ -180,7 +180,6 @@ class TransitionLog:
 
 def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     import logging
-    from dataclasses import replace
 
     from .config import Settings
     from .continuations import ContinuationSigner
@@ -196,14 +195,9 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         for problem in problems:
             print(f"statebox serve: {problem}", file=stderr)
         return EXIT_INVALID
-    unusable = port_problem(args.host, args.port, reuse_port=args.workers > 1)
-    if unusable:
-        print(f"statebox serve: {unusable}", file=stderr)
+    settings = _serve_folders_and_port(args, settings, stderr)
+    if settings is None:
         return EXIT_FAILED
-    actions = actions_folder(None, stderr)
-    if actions:
-        settings = replace(settings, actions_dir=Path(actions))
-    args.machines = machines_folder(args.machines, stderr)
     if settings.redis_url:
         from .stores.redis import RedisStore
 
@@ -258,6 +252,20 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
         print(f"statebox serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _serve_folders_and_port(args: argparse.Namespace, settings: Any, stderr: IO[str]) -> Any:
+    """The settings with the actions folder found (args.machines too), or None when the port
+    cannot be listened on (said on stderr)."""
+    from dataclasses import replace
+
+    unusable = port_problem(args.host, args.port, reuse_port=args.workers > 1)
+    if unusable:
+        print(f"statebox serve: {unusable}", file=stderr)
+        return None
+    args.machines = machines_folder(args.machines, stderr)
+    actions = actions_folder(None, stderr)
+    return replace(settings, actions_dir=Path(actions)) if actions else settings
 
 
 def _serve_worker(args: argparse.Namespace, settings: Any, secret: str, log_transitions: bool) -> None:
@@ -416,7 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="processes sharing the port (default: %(default)s; more need REDIS_URL; one per core is a good start)",
+        help="processes sharing the port (default: %(default)s; more need REDIS_URL; one per core is "
+        "a good start)",
     )
     serve_cmd.add_argument(
         "--no-log-transitions",
@@ -427,7 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(handler=_cmd_serve)
 
     package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
-    package_cmd.add_argument("-o", "--output", default="action.zip", help="the zip to write (default: %(default)s)")
+    package_cmd.add_argument(
+        "-o", "--output", default="action.zip", help="the zip to write (default: %(default)s)"
+    )
     package_cmd.add_argument(
         "--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)"
     )
@@ -441,7 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
     worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")
-    worker_cmd.add_argument("--interval", type=float, default=1.0, help="seconds between ticks (default: %(default)s)")
+    worker_cmd.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between ticks (default: %(default)s)"
+    )
     worker_cmd.set_defaults(handler=_cmd_worker)
     return parser
 

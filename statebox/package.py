@@ -46,7 +46,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +73,8 @@ MAX_ZIP_BYTES = 48 * 1024 * 1024  # OpenWhisk's default code size limit (contrac
 PROJECT_FOLDERS = ("demo_actions", "state_machines")
 _SKIP_NAMES = frozenset({"__pycache__", ".DS_Store"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
 class PackageError(Exception):
     """The zip could not be built. `index_unreachable` when pip could not get the wheels."""
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
 from email.parser import HeaderParser

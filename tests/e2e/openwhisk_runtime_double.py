@@ -313,7 +313,14 @@ class OpenWhiskPythonRuntimeDouble:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.container_env}
         self.process = subprocess.Popen(
-            [runtime_python() or sys.executable, __file__, "--port", str(self.port), "--workdir", str(self.workdir)],
+            [
+                runtime_python() or sys.executable,
+                __file__,
+                "--port",
+                str(self.port),
+                "--workdir",
+                str(self.workdir),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "proxy.err", "ab"),  # noqa: SIM115

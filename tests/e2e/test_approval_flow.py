@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -365,11 +366,22 @@ async def test_timeout_with_the_worker_running(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+        # The worker prints its line after the commit that the status shows: read its output
+        # meanwhile and wait for the line before stopping it (stopping at SUCCEEDED raced it).
+        lines: list[bytes] = []
+        assert worker.stdout is not None
+        reader = threading.Thread(target=lambda: lines.extend(iter(worker.stdout.readline, b"")), daemon=True)
+        reader.start()
         try:
             described = await server.wait_for_status(started["executionId"], "SUCCEEDED", timeout=15)
+            deadline = time.monotonic() + 15
+            while not any(b"fired 1 timer(s)" in line for line in lines) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
         finally:
             worker.terminate()
-            output, _ = worker.communicate(timeout=10)
+            worker.wait(timeout=10)
+            reader.join(timeout=10)
+        output = b"".join(lines)
         assert described["output"]["decision"] == "escalated", described
         assert b"fired 1 timer(s)" in output, output
 

@@ -43,7 +43,9 @@ def cli(*argv: str | Path) -> tuple[int, str, str]:
 def test_run_suspends_into_redis_and_a_later_resume_finishes(tmp_path: Path) -> None:
     machine = tmp_path / "s.json"
     machine.write_text(json.dumps(SUSPENDS))
-    code, out, err = cli("run", machine, "--input", '{"value": 1, "keep": true}', "--actions", ROOT / "demo_actions")
+    code, out, err = cli(
+        "run", machine, "--input", '{"value": 1, "keep": true}', "--actions", ROOT / "demo_actions"
+    )
     assert (code, err) == (3, "")  # no warning: Redis keeps it
     suspended = json.loads(out)
     code, out, _ = cli("status", suspended["executionId"])

@@ -116,7 +116,9 @@ def test_suspend_without_redis_exits_3_and_warns_that_nothing_can_resume_it(tmp_
     assert code == 3 and "never fires" in err
 
 
-@pytest.mark.parametrize("argv", [["resume", "TOKEN"], ["status", "ID"], ["history", "ID"], ["worker", "--once"]])
+@pytest.mark.parametrize(
+    "argv", [["resume", "TOKEN"], ["status", "ID"], ["history", "ID"], ["worker", "--once"]]
+)
 def test_commands_on_stored_executions_refuse_to_run_without_redis(argv: list[str]) -> None:
     """Each statebox process has its own in-process store, empty at start: nothing to find."""
     code, out, err = cli(*argv)
@@ -267,7 +269,9 @@ def test_validate_warns_about_aws_resources_that_cannot_run_here(tmp_path: Path)
         "States": {
             "P": {
                 "Type": "Parallel",
-                "Branches": [{"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": lambda_arn, "End": True}}}],
+                "Branches": [
+                    {"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": lambda_arn, "End": True}}}
+                ],
                 "Next": "Ok",
             },
             "Ok": {"Type": "Task", "Resource": "module:increment", "End": True},
@@ -279,7 +283,8 @@ def test_validate_warns_about_aws_resources_that_cannot_run_here(tmp_path: Path)
     # ... but that Task can never run here: one warning, with its pointer.
     assert err == (
         f"{path}: warning: /States/P/Branches/0/States/L/Resource: '{lambda_arn}' is an AWS resource, "
-        "which statebox cannot run (the Task fails with States.TaskFailed): use openwhisk:NAME or module:NAME\n"
+        "which statebox cannot run (the Task fails with States.TaskFailed): "
+        "use openwhisk:NAME or module:NAME\n"
     )
     code, out, err = cli("run", path, "--input", '{"value": 1}')
     assert code == 1 and json.loads(out)["error"] == "States.TaskFailed"  # what the warning said

@@ -40,3 +40,17 @@ def test_a_record_holding_a_huge_integer_is_stored_unchanged(number: int) -> Non
 def test_ordinary_documents_and_digit_runs_in_strings_decode_as_before() -> None:
     value = {"a": [1, 2.5, None, True], "id": "1234567890123456789012345", "n": 2**63 - 1}
     assert decode_json(encode_json(value)) == value == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [-(2**63) - 1, 2**63, 2**64, -(2**64), 10**30],  # past 64 bits: orjson made floats of them
+        {"id": 12345678901234567890123, "text": "1234567890123456789012"},
+        [2**63 - 1, -(2**63), 1.5, "x", None, True],  # 64-bit and below, the fast path
+    ],
+)
+def test_integers_of_any_size_come_back_exactly(value: object) -> None:
+    decoded = decode_json(encode_json(value))
+    assert decoded == value
+    assert repr(decoded) == repr(value)  # ints stay ints (1e19 == 10**19 would hide a float)

@@ -20,7 +20,12 @@ def installed(folder: Path, name: str, *requires: str) -> None:
     """A dist-info folder as `pip install --target` leaves it."""
     info = folder / f"{name.replace('-', '_')}-1.0.dist-info"
     info.mkdir(parents=True)
-    lines = ["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)]
+    lines = [
+        "Metadata-Version: 2.1",
+        f"Name: {name}",
+        "Version: 1.0",
+        *(f"Requires-Dist: {r}" for r in requires),
+    ]
     (info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -49,10 +54,15 @@ def test_extras_are_followed_and_nothing_is_missing_once_all_is_there(tmp_path: 
 
 
 def test_top_level_markers_are_decided_for_the_target_too(tmp_path: Path) -> None:
-    wanted = [Requirement('uvloop; sys_platform != "win32"'), Requirement('colorama; sys_platform == "win32"')]
+    wanted = [
+        Requirement('uvloop; sys_platform != "win32"'),
+        Requirement('colorama; sys_platform == "win32"'),
+    ]
     assert names(missing_requirements(tmp_path, wanted, TARGET)) == {"uvloop"}
     arm = target_environments("3.11", ["manylinux2014_aarch64"])
-    assert names(missing_requirements(tmp_path, [Requirement('x; platform_machine == "aarch64"')], arm)) == {"x"}
+    assert names(missing_requirements(tmp_path, [Requirement('x; platform_machine == "aarch64"')], arm)) == {
+        "x"
+    }
 
 
 def _index_reachable(folder: Path) -> bool:
