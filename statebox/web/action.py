@@ -40,7 +40,13 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _json_response(status: int, body: Any) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body}
+    from .security import SECURITY_HEADERS  # the handler's answers have them; so do these
+
+    return {
+        "statusCode": status,
+        "headers": {**SECURITY_HEADERS, "Content-Type": "application/json"},
+        "body": body,
+    }
 
 
 def _not_configured(problems: list[str]) -> dict[str, Any]:

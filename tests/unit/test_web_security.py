@@ -121,3 +121,15 @@ async def test_a_post_from_the_service_itself_or_a_program_goes_through(
     )
     assert (response.status, response.body["output"]) == (200, {"value": 50})
     assert BASE_URL.startswith(OWN_ORIGIN)
+
+
+def test_the_web_actions_own_answers_carry_the_headers_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers the web action gives before the handler runs (here: not configured, a 500)."""
+    from statebox.web import action
+
+    for name in ("STATEBOX_SECRET", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    answer = action.main({"__ow_method": "get", "__ow_headers": {}, "__ow_path": "", "__ow_query": ""})
+    assert answer["statusCode"] == 500 and answer["body"]["kind"] == "ConfigurationError"
+    for name, value in SECURITY_HEADERS.items():
+        assert answer["headers"][name] == value
