@@ -208,3 +208,37 @@ async def test_a_resume_against_a_catastrophic_pattern_is_a_400_and_the_point_st
         assert finished.status == "SUCCEEDED"
     finally:
         await store.close()
+
+
+async def test_over_http_a_remote_reference_is_a_400_at_its_pointer_and_nothing_is_fetched(
+    http_server: tuple[str, list[str]],
+) -> None:
+    from statebox.web.handler import Service, handle
+    from statebox.web.protocol import HttpRequest
+
+    url, seen = http_server
+    store = RedisStore.in_process()
+    engine = Engine(
+        Settings(actions_dir=ROOT / "demo_actions"),
+        store=store,
+        signer=ContinuationSigner(b"k"),
+        clock=FakeClock(),
+    )
+    definition = with_schema({"properties": {"who": {"$ref": f"{url}/schema.json"}}})
+    request = HttpRequest(
+        method="POST",
+        path="/",
+        query={},
+        headers={"content-type": "application/json"},
+        body=json.dumps(definition).encode(),
+        remote="203.0.113.7",
+        base_url="http://statebox.test/",
+    )
+    try:
+        response = await handle(request, Service(engine, ROOT / "state_machines"))
+    finally:
+        await store.close()
+    assert response.status == 400
+    pointers = [problem["pointer"] for problem in response.body["problems"]]
+    assert f"{AT}/properties/who/$ref" in pointers
+    assert seen == [] and SECRET not in json.dumps(response.body)
