@@ -39,6 +39,7 @@ from .errors import (
     StoreUnavailable,
 )
 from .execution.admission import check_merged_payload, check_resume_payload
+from .execution.audit import append_audit, audit_line
 from .execution.timers import fire_due_timers
 from .interpreter import (
     ExecutionTimedOut,
@@ -356,14 +357,7 @@ class Engine:
             due = iso_timestamp(now + timedelta(seconds=seconds))
             for same in (point, *(p for p in pending_points(record["position"]) if p["id"] == point_id)):
                 same["heartbeatDue"] = due
-        record["audit"].append(
-            {
-                "timestamp": iso_timestamp(now),
-                "state": point["state"],
-                "outcome": "heartbeat",
-                **{k: v for k, v in (caller or {}).items() if v},
-            }
-        )
+        append_audit(record, audit_line(iso_timestamp(now), point["state"], "heartbeat", point_id, **(caller or {})))
         saved = await self.store.save(
             record,
             ttl_seconds=self._ttl(record),
@@ -402,15 +396,8 @@ class Engine:
             await self.store.release(execution_key, point_id, owner)
             raise
         now = self.clock.now()
-        record["audit"].append(
-            {
-                "timestamp": iso_timestamp(now),
-                "state": point["state"],
-                "outcome": event.kind,
-                **({"error": event.error} if event.error is not None else {}),
-                **{k: v for k, v in (caller or {}).items() if v},
-            }
-        )
+        line = audit_line(iso_timestamp(now), point["state"], event.kind, point_id, **(caller or {}), error=event.error)
+        append_audit(record, line)
         record["history"].append(
             {
                 "timestamp": iso_timestamp(now),
