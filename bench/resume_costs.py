@@ -92,14 +92,34 @@ async def heartbeats(store: RedisStore, count: int = 700) -> dict[str, Any]:
         await engine.heartbeat(started.continuation, caller=caller)
         times.append(time.perf_counter() - began)
     size = len(await store.client.get(store.record_key(started.execution_id)))
-    return {"count": count, "record": size, "first": statistics.median(times[:50]), "last": statistics.median(times[-50:])}
+    return {
+        "count": count,
+        "record": size,
+        "first": statistics.median(times[:50]),
+        "last": statistics.median(times[-50:]),
+    }
+
+
+WHY = (
+    "A resume used to re-run every open branch (each re-raised its suspension) and walked the "
+    "position tree four times; now only the branch holding the point runs, the engine finds the "
+    "point and its route in one walk (`suspension.locate`) and the answer reuses the scan of the "
+    "new position. What still grows with the record: reading and writing it whole (one JSON "
+    "document, 650 bytes per open branch here), the scan for open points and the sharing pass of "
+    "`records.py`, and the answer, which lists every open point with its resume URL. Storing open "
+    "branches apart from the record, so a resume reads and writes only its own, is the next step. "
+    "Heartbeats no longer grow the record (`execution/audit.py`: caller details cut to 256 "
+    "characters, at most 20 lines per point), so the last costs what the first did."
+)
 
 
 def kib(size: int) -> str:
     return f"{size / 1024:,.1f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.2f} MiB"
 
 
-def report(wide: list[dict[str, Any]], beats: dict[str, Any], resumes: int, before: dict[str, Any] | None) -> str:
+def report(
+    wide: list[dict[str, Any]], beats: dict[str, Any], resumes: int, before: dict[str, Any] | None
+) -> str:
     load = os.getloadavg()[0]
     was = {w["width"]: w for w in before["wide"]} if before else {}
 
@@ -115,20 +135,26 @@ def report(wide: list[dict[str, Any]], beats: dict[str, Any], resumes: int, befo
     lines = [
         SECTION,
         "",
-        f"Recorded {datetime.now(UTC):%Y-%m-%d} by `bench/resume_costs.py` on {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores; Python {platform.python_version()}, redis-server on loopback (no persistence); "
-        f"load average {load:.2f} when it started. Rerun: `.venv/bin/python bench/resume_costs.py`.",
+        f"Recorded {datetime.now(UTC):%Y-%m-%d} by `bench/resume_costs.py` on "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; Python "
+        f"{platform.python_version()}, redis-server on loopback (no persistence); load average "
+        f"{load:.2f} when it started. Rerun: `.venv/bin/python bench/resume_costs.py`.",
         "",
-        f"One branch of a Parallel of N suspended branches resumes (median of {resumes} resumes, fastest of the "
-        "rounds); the others stay suspended.",
+        f"One branch of a Parallel of N suspended branches resumes (median of {resumes} resumes, "
+        "fastest of the rounds); the others stay suspended.",
         "",
         "| Branches | Record | Resume one branch |" + (" Before (`--before`) |" if was else ""),
         "|---:|---:|---:|" + ("---:|" if was else ""),
-        *(f"| {w['width']:,} | {kib(w['record'])} | {w['median'] * 1000:,.1f} ms |{then(w['width'])}" for w in wide),
+        *(
+            f"| {w['width']:,} | {kib(w['record'])} | {w['median'] * 1000:,.1f} ms |{then(w['width'])}"
+            for w in wide
+        ),
         "",
         f"{beats['count']} heartbeats with a 7 KB User-Agent on one suspended task: the record ends at "
         f"{kib(beats['record'])}; a heartbeat takes {beats['first'] * 1000:.2f} ms at first and "
         f"{beats['last'] * 1000:.2f} ms at the end (medians of 50).{beat_then}",
+        "",
+        WHY,
         "",
     ]
     return "\n".join(lines)
@@ -151,7 +177,9 @@ def fastest(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--resumes", type=int, default=20)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--before", type=Path, help="also measure the statebox package in this folder")

@@ -358,7 +358,8 @@ class Engine:
             due = iso_timestamp(now + timedelta(seconds=seconds))
             for same in (point, *(p for p in pending_points(record["position"]) if p["id"] == point_id)):
                 same["heartbeatDue"] = due
-        append_audit(record, audit_line(iso_timestamp(now), point["state"], "heartbeat", point_id, **(caller or {})))
+        line = audit_line(iso_timestamp(now), point["state"], "heartbeat", point_id, **(caller or {}))
+        append_audit(record, line)
         saved = await self.store.save(
             record,
             ttl_seconds=self._ttl(record),
@@ -400,7 +401,9 @@ class Engine:
             await self.store.release(execution_key, point_id, owner)
             raise
         now = self.clock.now()
-        line = audit_line(iso_timestamp(now), point["state"], event.kind, point_id, **(caller or {}), error=event.error)
+        line = audit_line(
+            iso_timestamp(now), point["state"], event.kind, point_id, **(caller or {}), error=event.error
+        )
         append_audit(record, line)
         record["history"].append(
             {

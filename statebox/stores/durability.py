@@ -47,14 +47,17 @@ async def check_persistence(client: Any, cluster: bool) -> bool:
     """Log what the server (every primary of a cluster) lacks; True once the question is
     settled (answered, or refused), False when the server could not be asked (ask again)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import RedisError, ResponseError, TimeoutError as RedisTimeoutError
+    from redis.exceptions import RedisError, ResponseError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             if cluster:
                 await client.initialize()  # the node map (a no-op once the client has it)
                 nodes = [(node, f"Redis node {node.name}") for node in client.get_primaries()]
-                configs = [(await client.config_get("append*", target_nodes=node), where) for node, where in nodes]
+                configs = [
+                    (await client.config_get("append*", target_nodes=node), where) for node, where in nodes
+                ]
             else:
                 configs = [(await client.config_get("append*"), "Redis")]
     except (RedisConnectionError, RedisTimeoutError, OSError):

@@ -25,7 +25,11 @@ from statebox.web.handler import Service
 from .conftest import served
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = {"type": "object", "required": ["decision"], "properties": {"decision": {"enum": ["approved", "rejected"]}}}
+SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {"decision": {"enum": ["approved", "rejected"]}},
+}
 MACHINE = {
     "StartAt": "Approve",
     "States": {
@@ -107,8 +111,11 @@ async def test_a_comment_too_large_to_record_is_a_413_page_and_the_request_keeps
 
 async def test_integers_past_64_bits_come_back_exactly_over_http(redis_server: Any) -> None:
     """2**70 came back as 1.18e21 once the execution had suspended and resumed."""
-    machine = {"StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": "module:suspend", "End": True}}}
-    body = '{"definition": %s, "input": {"n": %d, "m": %d}}' % (json.dumps(machine), 2**70, -(2**63) - 1)
+    machine = {
+        "StartAt": "Ask",
+        "States": {"Ask": {"Type": "Task", "Resource": "module:suspend", "End": True}},
+    }
+    body = f'{{"definition": {json.dumps(machine)}, "input": {{"n": {2**70}, "m": {-(2**63) - 1}}}}}'
     async with dev_server(redis_server) as (url, session, _store):
         async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as answer:
             started = json.loads(await answer.read())

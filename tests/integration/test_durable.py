@@ -487,7 +487,8 @@ async def test_a_timer_that_always_fails_is_retried_then_fails_its_execution_alo
 
     engine = make_engine(store)
     broken = engine.invoker = BrokenEscalation(engine.invoker)
-    poison = await engine.start(escalating(2, {"Type": "Task", "Resource": "module:escalate", "End": True}), {})
+    broken_escalation = {"Type": "Task", "Resource": "module:escalate", "End": True}
+    poison = await engine.start(escalating(2, broken_escalation), {})
     escalation = {"Type": "Pass", "Result": "escalated", "End": True}
     good = [await engine.start(escalating(3, escalation), {"n": n}) for n in range(3)]
     clock.advance(4)
@@ -518,7 +519,9 @@ def before_expiry(clock: Any) -> Any:
     return clock.now() - timedelta(hours=2)  # before the continuation's expiry
 
 
-async def test_many_heartbeats_with_a_long_user_agent_keep_the_record_small(store: Any, make_engine: Any) -> None:
+async def test_many_heartbeats_with_a_long_user_agent_keep_the_record_small(
+    store: Any, make_engine: Any
+) -> None:
     """700 heartbeats with a 7 KB User-Agent made a 5 MB record, each heartbeat slower."""
     engine = make_engine(store)
     machine = {"StartAt": "Work", "States": {"Work": suspend_state(HeartbeatSeconds=60, End=True)}}

@@ -23,7 +23,9 @@ INCSQUARE = json.loads((ROOT / "state_machines" / "incsquare.json").read_text())
 
 
 def persistence_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "statebox.store" and REQUIRED in r.getMessage()]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "statebox.store" and REQUIRED in r.getMessage()
+    ]
 
 
 async def test_a_redis_without_aof_is_warned_about_once(

@@ -30,14 +30,21 @@ def wide_parallel(width: int) -> dict[str, Any]:
 
 WIDE_MAP = {
     "StartAt": "Each",
-    "States": {"Each": {"Type": "Map", "ItemProcessor": {"StartAt": "Ask", "States": {"Ask": ASK}}, "End": True}},
+    "States": {
+        "Each": {"Type": "Map", "ItemProcessor": {"StartAt": "Ask", "States": {"Ask": ASK}}, "End": True}
+    },
 }
 
 
 @pytest.fixture
 async def engine() -> Any:
     store = RedisStore.in_process()
-    yield Engine(Settings(actions_dir=ROOT / "demo_actions"), store=store, signer=ContinuationSigner(b"k"), clock=FakeClock())
+    yield Engine(
+        Settings(actions_dir=ROOT / "demo_actions"),
+        store=store,
+        signer=ContinuationSigner(b"k"),
+        clock=FakeClock(),
+    )
     await store.close()
 
 
@@ -78,7 +85,13 @@ def test_the_route_holds_the_nodes_on_the_way_to_the_point_and_never_data() -> N
     point = {"id": "p2", "kind": "merge"}
     looks_like_a_point = {"pending": {"id": "p2"}}  # data, not a position
     branches = [
-        {"position": {"state": "A", "input": looks_like_a_point, "inner": {"step": {"pending": {"id": "p1"}}}}},
+        {
+            "position": {
+                "state": "A",
+                "input": looks_like_a_point,
+                "inner": {"step": {"pending": {"id": "p1"}}},
+            }
+        },
         {"position": {"state": "B", "input": {}, "inner": {"step": {"pending": point}}}},
     ]
     position = {"state": "P", "input": {}, "inner": {"step": {"effective": {}, "branches": branches}}}
