@@ -10,7 +10,8 @@ Record (snapshot format 1, JSON):
     format, executionKey, executionId, machine, definitionHash, status, input, startTime,
     stopTime, position (the interpreter's position tree, or null), output, error, cause,
     pending (open points: id, kind, state, due, data, token, schema), transitions,
-    history (events named like AWS's), audit (one line per resume).
+    history (events named like AWS's), audit (one line per resume or heartbeat, bounded:
+    execution/audit.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .errors import (
     StoreUnavailable,
 )
 from .execution.admission import check_merged_payload, check_resume_payload
+from .execution.audit import append_audit, audit_line
 from .execution.timers import fire_due_timers
 from .interpreter import (
     ExecutionTimedOut,
@@ -54,7 +56,7 @@ from .parse import _remember, json_depth, load_definition, parse, recent
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
 from .records import RECORD_FORMAT
 from .stores import Claim, NewPoint
-from .suspension import ResumeEvent, Suspension, pending_points, scan_position
+from .suspension import ResumeEvent, Suspension, locate, pending_points, scan_position
 from .timestamps import parse_timestamp
 from .types import JSON
 
@@ -357,14 +359,8 @@ class Engine:
             due = iso_timestamp(now + timedelta(seconds=seconds))
             for same in (point, *(p for p in pending_points(record["position"]) if p["id"] == point_id)):
                 same["heartbeatDue"] = due
-        record["audit"].append(
-            {
-                "timestamp": iso_timestamp(now),
-                "state": point["state"],
-                "outcome": "heartbeat",
-                **{k: v for k, v in (caller or {}).items() if v},
-            }
-        )
+        line = audit_line(iso_timestamp(now), point["state"], "heartbeat", point_id, **(caller or {}))
+        append_audit(record, line)
         saved = await self.store.save(
             record,
             ttl_seconds=self._ttl(record),
@@ -394,7 +390,10 @@ class Engine:
         if base_url and not self._base(record):
             record["baseUrl"] = base_url
         try:
-            details = _point_details(record, point_id)
+            located, route = locate(record.get("position"), point_id)
+            details = located if located is not None else _point_details(record, point_id)
+            if event.kind not in ("continue", "expire"):
+                event = replace(event, route=route)  # only the branch holding the point runs
             if event.kind == "success" and details.get("schema") is not None:
                 self._check_resume_input(details, event.input)
             check_merged_payload(details, event, self.settings.max_payload_bytes)
@@ -403,15 +402,10 @@ class Engine:
             await self.store.release(execution_key, point_id, owner)
             raise
         now = self.clock.now()
-        record["audit"].append(
-            {
-                "timestamp": iso_timestamp(now),
-                "state": point["state"],
-                "outcome": event.kind,
-                **({"error": event.error} if event.error is not None else {}),
-                **{k: v for k, v in (caller or {}).items() if v},
-            }
+        line = audit_line(
+            iso_timestamp(now), point["state"], event.kind, point_id, **(caller or {}), error=event.error
         )
+        append_audit(record, line)
         record["history"].append(
             {
                 "timestamp": iso_timestamp(now),
@@ -518,6 +512,7 @@ class Engine:
         finished_point: str | None = None,
     ) -> ExecutionResult:
         runtime = self._runtime(machine, record, event, stop_at)
+        points: list[dict[str, Any]] | None = None  # the open points, with their data, once scanned
         previous_points = {p["id"] for p in record["pending"]}
         deadline = runtime.execution_deadline
         try:
@@ -589,7 +584,7 @@ class Engine:
             if p["id"] not in previous_points
         ]
         if is_new and not self.persist_finished and record["status"] in FINAL_STATUSES:
-            return self._result(record)
+            return self._result(record, points)
         definition = (machine.definition_hash, _definition_text(machine)) if is_new else None
         try:
             saved = await self.store.save(
@@ -616,7 +611,7 @@ class Engine:
             )
         if not saved:
             raise StoreUnavailable("another resume took over this execution; try again")
-        return self._result(record)
+        return self._result(record, points)
 
     def _ttl(self, record: dict[str, Any]) -> int:
         retention = int(self.settings.retention_seconds)
@@ -628,12 +623,16 @@ class Engine:
         )
         return max(1, int((latest - self.clock.now()).total_seconds())) + retention
 
-    def _public_points(self, record: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    def _public_points(
+        self, record: dict[str, Any], points: list[dict[str, Any]] | None = None
+    ) -> tuple[dict[str, Any], ...]:
         """The open points a caller may see (not the engine's own timers), with their data."""
         hidden = self.settings.hide_continuations
         # The data lives in the position tree; records written before it moved there keep it in
         # `pending`.
-        details = {} if hidden else {p["id"]: p for p in pending_points(record.get("position"))}
+        if points is None and not hidden:
+            points = pending_points(record.get("position"))
+        details = {} if hidden else {p["id"]: p for p in points or ()}
         public = []
         for point in record["pending"]:
             if point["kind"] in _INTERNAL_POINTS:
@@ -650,14 +649,14 @@ class Engine:
             public.append(out)
         return tuple(public)
 
-    def _result(self, record: dict[str, Any]) -> ExecutionResult:
+    def _result(self, record: dict[str, Any], points: list[dict[str, Any]] | None = None) -> ExecutionResult:
         status = record["status"]
         key = record["executionKey"]
         if status == "SUCCEEDED":
             return ExecutionResult(status, key, output=record["output"])
         if status in ("FAILED", "TIMED_OUT"):
             return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
-        public = self._public_points(record)
+        public = self._public_points(record, points)
         first = next((p for p in public if "continuation" in p), None)
         return ExecutionResult(
             status,

@@ -54,6 +54,11 @@ class ResumeEvent:
     input: JSON = None
     error: str | None = None
     cause: str | None = None
+    # The ids of the position nodes on the way from the root to the pending point (`locate`),
+    # or None. A Parallel branch or Map iteration whose position is off the route keeps it as
+    # it is without running (`leaves_as_is`): a 5,000-branch Parallel re-ran every branch to
+    # resume one. Sound because a state acts only on an event for its own point.
+    route: frozenset[int] | None = None
 
 
 # Keys whose values are the execution's data, not more position: a walk of the tree never
@@ -97,3 +102,44 @@ def scan_position(position: JSON) -> tuple[list[dict[str, Any]], bool]:
 def pending_points(position: JSON) -> list[dict[str, Any]]:
     """Every pending point in a position tree, in document order."""
     return scan_position(position)[0]
+
+
+def locate(position: JSON, point_id: str) -> tuple[dict[str, Any] | None, frozenset[int] | None]:
+    """In one walk: the pending point `point_id`, and the route to it (see ResumeEvent.route).
+    The route is None when the point is not found or some graph stopped at a state boundary
+    (that one continues on any activation, so the whole tree must run)."""
+    found: list[dict[str, Any]] = []
+    route: set[int] = set()
+    boundary = _locate(position, point_id, found, route)
+    point = found[0] if found else None
+    return point, (frozenset(route) if point is not None and not boundary else None)
+
+
+def _locate(node: JSON, point_id: str, found: list[dict[str, Any]], route: set[int]) -> bool:
+    """Walk `node`; adds the ids of the nodes holding the point to `route` on the way back.
+    Returns whether a boundary stop was seen."""
+    boundary = False
+    if type(node) is dict:
+        holds = len(found)
+        point = node.get("pending")
+        if type(point) is dict and point.get("id") == point_id:
+            found.append(point)
+        if "state" in node and "inner" in node and node["inner"] is None:
+            boundary = True
+        for key, value in node.items():
+            if key not in DATA_KEYS and type(value) in (dict, list):
+                boundary = _locate(value, point_id, found, route) or boundary
+        if len(found) > holds:
+            route.add(id(node))
+    elif type(node) is list:
+        holds = len(found)
+        for item in node:
+            boundary = _locate(item, point_id, found, route) or boundary
+        if len(found) > holds:
+            route.add(id(node))
+    return boundary
+
+
+def leaves_as_is(event: ResumeEvent | None, position: Any) -> bool:
+    """Whether resuming `event` leaves this part of the position tree as it is (off its route)."""
+    return event is not None and event.route is not None and id(position) not in event.route

@@ -40,4 +40,6 @@ def check_merged_payload(point: dict[str, Any], event: ResumeEvent, limit: int) 
 def _check(payload: Any, what: str, limit: int) -> None:
     size = json_size(payload)
     if size > limit:
-        raise PayloadTooLarge(f"{what} has a size of {size} bytes, exceeding the limit of {limit} bytes. {_KEPT}")
+        raise PayloadTooLarge(
+            f"{what} has a size of {size} bytes, exceeding the limit of {limit} bytes. {_KEPT}"
+        )

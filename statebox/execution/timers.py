@@ -101,7 +101,9 @@ async def _failed(engine: Engine, execution_key: str, point_id: str, exc: Except
     await store.reschedule_timer(execution_key, point_id, retry_at)
 
 
-async def _fail_execution(engine: Engine, execution_key: str, point_id: str, exc: Exception, failures: int) -> None:
+async def _fail_execution(
+    engine: Engine, execution_key: str, point_id: str, exc: Exception, failures: int
+) -> None:
     """End the execution FAILED (States.Runtime): its timer can never fire."""
     owner, record, point = await engine._claim(execution_key, point_id)
     now = iso_timestamp(engine.clock.now())
@@ -109,7 +111,9 @@ async def _fail_execution(engine: Engine, execution_key: str, point_id: str, exc
         f"The timer of the state '{point['state']}' failed to fire {failures} times "
         f"(last: {type(exc).__name__}: {str(exc)[:500]}); the execution cannot go on."
     )
-    record.update(status="FAILED", error=ErrorName.RUNTIME.value, cause=cause, position=None, pending=[], stopTime=now)
+    record.update(
+        status="FAILED", error=ErrorName.RUNTIME.value, cause=cause, position=None, pending=[], stopTime=now
+    )
     record.pop("output", None)
     record["history"].append({"timestamp": now, "type": "ExecutionFailed", "state": point["state"]})
     try:
@@ -125,4 +129,6 @@ async def _fail_execution(engine: Engine, execution_key: str, point_id: str, exc
 
 async def _save(engine: Engine, record: dict[str, Any], point_id: str, owner: str) -> bool:
     ttl = engine._ttl(record)
-    return bool(await engine.store.save(record, ttl_seconds=ttl, new_points=[], finished_point=point_id, owner=owner))
+    return bool(
+        await engine.store.save(record, ttl_seconds=ttl, new_points=[], finished_point=point_id, owner=owner)
+    )

@@ -13,7 +13,7 @@ from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
 from ..model import StateGraph
 from ..paths import MISSING
-from ..suspension import Suspension
+from ..suspension import Suspension, leaves_as_is
 from ..types import JSON, json_text, json_type, typed_json_text
 from .recoverable import RecoverableState
 
@@ -168,6 +168,9 @@ class MapState(RecoverableState):
             position = still_open.get(str(index)) if resume else None
             if resume and position is None:
                 return finished[index]
+            if position is not None and leaves_as_is(frame.runtime.resume_event, position):
+                stopped[index] = position  # resumed elsewhere: this iteration waits on as it was
+                return None
             item = items[index]
             child = frame.child(map_item=(index, item))
             if position is None:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..model import StateGraph
-from ..suspension import Suspension
+from ..suspension import Suspension, leaves_as_is
 from ..types import JSON
 from .recoverable import RecoverableState
 
@@ -28,11 +28,21 @@ class ParallelState(RecoverableState):
             earlier = resume["branches"]
         branches = self.branches
         stopped: dict[int, Any] = {}
+        results: list[JSON] = [None] * len(branches)
+        to_run: list[int] = []
+        event = frame.runtime.resume_event
+        for index, before in enumerate(earlier):
+            if before is None:
+                to_run.append(index)
+            elif "output" in before:
+                results[index] = before["output"]
+            elif leaves_as_is(event, before["position"]):
+                stopped[index] = before["position"]  # resumed elsewhere: waits on as it was
+            else:
+                to_run.append(index)
 
         async def run_branch(index: int) -> JSON:
             before = earlier[index]
-            if before is not None and "output" in before:
-                return before["output"]
             position = before["position"] if before is not None else None
             try:
                 return await run_graph(branches[index], effective, frame.child(), position)
@@ -40,7 +50,9 @@ class ParallelState(RecoverableState):
                 stopped[index] = stop.position
                 return None
 
-        results = await gather_bounded(len(branches), run_branch, len(branches))
+        outputs = await gather_bounded(len(to_run), lambda k: run_branch(to_run[k]), len(to_run))
+        for index, output in zip(to_run, outputs, strict=True):
+            results[index] = output
         if stopped:
             raise Suspension(
                 {

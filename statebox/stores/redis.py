@@ -54,6 +54,7 @@ from typing import Any
 from ..errors import StoreUnavailable
 from ..records import decode_record, encode_record
 from . import Claim, NewPoint
+from .durability import check_persistence
 
 log = logging.getLogger("statebox.store")
 STORE_UNAVAILABLE = "the store is unavailable; nothing is lost, try again later"
@@ -158,6 +159,7 @@ class RedisStore:
         self._take_timer = client.register_script(_TAKE_TIMER)
         self._count_timer_failure = client.register_script(_COUNT_TIMER_FAILURE)
         self._lanes = lanes
+        self.persistence_checked = False  # see durability.py; the in-process store skips it
 
     @staticmethod
     def connect(url: str, *, cluster: bool = False, timeout: float = 5.0, **options: Any) -> RedisStore:
@@ -218,7 +220,9 @@ class RedisStore:
         """An embedded store that forgets everything when the process exits."""
         import fakeredis
 
-        return RedisStore(fakeredis.FakeAsyncRedis(), **options)
+        store = RedisStore(fakeredis.FakeAsyncRedis(), **options)
+        store.persistence_checked = True  # forgets everything on exit anyway
+        return store
 
     # -- keys
     def definition_key(self, digest: str) -> str:
@@ -278,6 +282,9 @@ class RedisStore:
         """Write a record with its new pending points and timers (one round trip on a single
         server; see the module docstring for a cluster). Returns False when `owner` no longer
         holds the execution's lease (then the execution's keys are untouched)."""
+        if not self.persistence_checked:
+            self.persistence_checked = True  # concurrent first writes ask once
+            self.persistence_checked = await check_persistence(self.client, self.cluster)
         key = record["executionKey"]
         timers = {f"{key}:{p.point_id}": p.due_epoch for p in new_points}
         finished_member = f"{key}:{finished_point}" if finished_point else ""

@@ -25,7 +25,11 @@ from statebox.web.handler import Service
 from .conftest import served
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = {"type": "object", "required": ["decision"], "properties": {"decision": {"enum": ["approved", "rejected"]}}}
+SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {"decision": {"enum": ["approved", "rejected"]}},
+}
 MACHINE = {
     "StartAt": "Approve",
     "States": {
@@ -103,3 +107,22 @@ async def test_a_comment_too_large_to_record_is_a_413_page_and_the_request_keeps
             assert answer.status == 200 and "Approved" in await answer.text()
         record = await store.load(started["executionId"])
         assert record["status"] == "SUCCEEDED" and record["output"]["decision"] == "approved"
+
+
+async def test_integers_past_64_bits_come_back_exactly_over_http(redis_server: Any) -> None:
+    """2**70 came back as 1.18e21 once the execution had suspended and resumed."""
+    machine = {
+        "StartAt": "Ask",
+        "States": {"Ask": {"Type": "Task", "Resource": "module:suspend", "End": True}},
+    }
+    body = f'{{"definition": {json.dumps(machine)}, "input": {{"n": {2**70}, "m": {-(2**63) - 1}}}}}'
+    async with dev_server(redis_server) as (url, session, _store):
+        async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as answer:
+            started = json.loads(await answer.read())
+        assert started["output"] == {"n": 2**70, "m": -(2**63) - 1}
+        resume = f'{{"k": {2**64}}}'
+        target = f"{url}?continuation={started['continuation']}"
+        async with session.post(target, data=resume, headers={"Content-Type": "application/json"}) as answer:
+            text = await answer.text()
+        assert f'"n":{2**70}' in text.replace(" ", "") and f'"k":{2**64}' in text.replace(" ", "")
+        assert json.loads(text)["output"] == {"n": 2**70, "m": -(2**63) - 1, "k": 2**64}

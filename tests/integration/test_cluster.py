@@ -246,3 +246,17 @@ async def test_concurrent_resumes_across_many_executions(cluster_store: RedisSto
     assert len(nodes) >= 2
     results = await asyncio.gather(*(engine.resume(s.continuation, {}) for s in started))
     assert [r.output["value"] for r in results] == [(n + 1) ** 2 + 1 for n in range(12)]
+
+
+async def test_every_primary_without_aof_is_warned_about(
+    cluster_store: RedisStore, make_engine: Any, caplog: pytest.LogCaptureFixture, redis_cluster: RedisClusterNodes
+) -> None:
+    """The nodes here run with --appendonly no: each primary is named in its own warning."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="statebox.store"):
+        await make_engine(cluster_store).start(MACHINE, 6)
+    warnings = [r.getMessage() for r in caplog.records if "appendonly no" in r.getMessage()]
+    assert sorted(w.split(" runs ")[0] for w in warnings) == sorted(
+        f"Redis node 127.0.0.1:{port}" for port in redis_cluster.ports
+    )

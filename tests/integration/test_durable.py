@@ -491,7 +491,8 @@ async def test_a_timer_that_always_fails_is_retried_then_fails_its_execution_alo
 
     engine = make_engine(store)
     broken = engine.invoker = BrokenEscalation(engine.invoker)
-    poison = await engine.start(escalating(2, {"Type": "Task", "Resource": "module:escalate", "End": True}), {})
+    broken_escalation = {"Type": "Task", "Resource": "module:escalate", "End": True}
+    poison = await engine.start(escalating(2, broken_escalation), {})
     escalation = {"Type": "Pass", "Result": "escalated", "End": True}
     good = [await engine.start(escalating(3, escalation), {"n": n}) for n in range(3)]
     clock.advance(4)
@@ -520,3 +521,21 @@ async def test_a_timer_that_always_fails_is_retried_then_fails_its_execution_alo
 
 def before_expiry(clock: Any) -> Any:
     return clock.now() - timedelta(hours=2)  # before the continuation's expiry
+
+
+async def test_many_heartbeats_with_a_long_user_agent_keep_the_record_small(
+    store: Any, make_engine: Any
+) -> None:
+    """700 heartbeats with a 7 KB User-Agent made a 5 MB record, each heartbeat slower."""
+    engine = make_engine(store)
+    machine = {"StartAt": "Work", "States": {"Work": suspend_state(HeartbeatSeconds=60, End=True)}}
+    started = await engine.start(machine, {"job": 1})
+    caller = {"address": "203.0.113.7", "userAgent": "Mozilla/5.0 " + "x" * 7000}
+    for _ in range(300):
+        await engine.heartbeat(started.continuation, caller=caller)
+    record_key = store.record_key(started.execution_id)
+    assert len(await store.client.get(record_key)) < 20_000
+    finished = await engine.resume(started.continuation, {"done": True}, caller=caller)
+    assert finished.status == "SUCCEEDED"
+    audit = (await engine.describe_execution(started.execution_id))["audit"]
+    assert audit[-1]["outcome"] == "success" and audit[0]["earlierHeartbeats"] == 300 - 19
