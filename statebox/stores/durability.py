@@ -7,9 +7,9 @@ link answered 200 a second time. Exactly-once therefore needs the append-only fi
 before each reply is sent: `appendonly yes` and `appendfsync always` (docs/reliability.md).
 `everysec` survives a crash of the Redis process but not of its host (the last second).
 
-`RedisStore` checks once, on its first write, with `CONFIG GET`, and logs a warning naming
-what is missing. Managed Redis often refuses CONFIG (renamed, or not in the ACL): then it says
-it could not check, once, and goes on.
+`RedisStore` checks once, beside its first write (a task: the write does not wait for it),
+with `CONFIG GET`, and logs a warning naming what is missing. Managed Redis often refuses
+CONFIG (renamed, or not in the ACL): then it says it could not check, once, and goes on.
 """
 
 from __future__ import annotations

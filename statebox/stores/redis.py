@@ -160,6 +160,7 @@ class RedisStore:
         self._count_timer_failure = client.register_script(_COUNT_TIMER_FAILURE)
         self._lanes = lanes
         self.persistence_checked = False  # see durability.py; the in-process store skips it
+        self._persistence_check: asyncio.Task[None] | None = None
 
     @staticmethod
     def connect(url: str, *, cluster: bool = False, timeout: float = 5.0, **options: Any) -> RedisStore:
@@ -283,8 +284,9 @@ class RedisStore:
         server; see the module docstring for a cluster). Returns False when `owner` no longer
         holds the execution's lease (then the execution's keys are untouched)."""
         if not self.persistence_checked:
+            # Asked beside the first write, not before it: the answer only goes to the log.
             self.persistence_checked = True  # concurrent first writes ask once
-            self.persistence_checked = await check_persistence(self.client, self.cluster)
+            self._persistence_check = asyncio.get_running_loop().create_task(self._check_persistence())
         key = record["executionKey"]
         timers = {f"{key}:{p.point_id}": p.due_epoch for p in new_points}
         finished_member = f"{key}:{finished_point}" if finished_point else ""
@@ -383,7 +385,18 @@ class RedisStore:
     async def drop_timer(self, execution_key: str, point_id: str) -> None:
         await self._call(self.client.zrem(self.timers_key, f"{execution_key}:{point_id}"))
 
+    async def _check_persistence(self) -> None:
+        if not await check_persistence(self.client, self.cluster):
+            self.persistence_checked = False  # the server could not be asked: on a later write
+
+    async def persistence_check_done(self) -> None:
+        """Wait for the persistence check the first write started (tests, tools)."""
+        if self._persistence_check is not None:
+            await self._persistence_check
+
     async def close(self) -> None:
+        if self._persistence_check is not None and not self._persistence_check.done():
+            self._persistence_check.cancel()
         if self._lanes is not None:
             await self._lanes.close()
         await self.client.aclose()

@@ -256,6 +256,7 @@ async def test_every_primary_without_aof_is_warned_about(
 
     with caplog.at_level(logging.WARNING, logger="statebox.store"):
         await make_engine(cluster_store).start(MACHINE, 6)
+        await cluster_store.persistence_check_done()
     warnings = [r.getMessage() for r in caplog.records if "appendonly no" in r.getMessage()]
     assert sorted(w.split(" runs ")[0] for w in warnings) == sorted(
         f"Redis node 127.0.0.1:{port}" for port in redis_cluster.ports

@@ -38,6 +38,7 @@ async def test_a_redis_without_aof_is_warned_about_once(
         started = await engine.start(INCSQUARE, 6)
         await engine.resume(started.continuation, {})
         await engine.start(INCSQUARE, 7)
+        await store.persistence_check_done()
     await store.close()
     warnings = persistence_warnings(caplog)
     assert len(warnings) == 1, warnings
@@ -55,6 +56,7 @@ async def test_the_documented_aof_settings_keep_a_used_link_used_across_a_crash(
         with caplog.at_level(logging.WARNING, logger="statebox.store"):
             started = await engine.start(INCSQUARE, 6)
             finished = await engine.resume(started.continuation, {})
+            await store.persistence_check_done()
         assert finished.output == {"value": 50}
         assert persistence_warnings(caplog) == []  # nothing to warn about
         await store.close()
@@ -79,6 +81,7 @@ async def test_everysec_is_warned_about_too(
         store = RedisStore.connect(server.url)
         with caplog.at_level(logging.WARNING, logger="statebox.store"):
             await make_engine(store).start(INCSQUARE, 6)
+            await store.persistence_check_done()
         await store.close()
     finally:
         server.stop()
@@ -101,6 +104,7 @@ async def test_a_refused_config_command_is_said_once_and_nothing_fails(
             started = await engine.start(INCSQUARE, 6)
             assert (await engine.resume(started.continuation, {})).output == {"value": 50}
             await engine.start(INCSQUARE, 7)
+            await store.persistence_check_done()
         await store.close()
     finally:
         await admin.client.execute_command("ACL", "DELUSER", user)
