@@ -1,7 +1,7 @@
 """Definition JSON → validated, immutable `Machine`, once.
 
 Three steps, none of which lets a traceback reach the user:
-1. structure (JSON Schema) and meaning (graph and field checks) in `checks.find_problems`;
+1. structure (JSON Schema) and meaning (graph and field checks) in `validation.find_problems`;
 2. build: each state type compiles its fields (paths, templates, intrinsic calls, rules,
    `{% %}` JSONata expressions, Assign blocks); the state's QueryLanguage picks its data flow
    (`dataflow.JsonPathFlow` or `dataflow.jsonata.JsonataFlow`) here and nowhere else; any
@@ -24,12 +24,9 @@ from .paths import Path, ReferencePath
 from .retry import Catcher, Retrier
 from .templates import Evaluator, Template, compile_expression
 from .types import JSON, child
+from .validation import MAX_DEFINITION_DEPTH, find_problems, json_depth
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
-# JSON nesting (objects and arrays) a definition may have: room for checks.MAX_MACHINE_DEPTH
-# nested machines (4 levels each for Parallel), while every recursive step of the build stays
-# far from Python's recursion limit. Checked iteratively before anything recurses.
-MAX_DEFINITION_DEPTH = 512
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
@@ -275,27 +272,6 @@ def load_definition(definition: JSON | str | bytes) -> JSON:
     return definition
 
 
-def json_depth(value: Any, stop_after: int | None = None) -> int:
-    """How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), without
-    recursion; stops counting once past `stop_after`."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if level > deepest:
-            deepest = level
-            if stop_after is not None and deepest > stop_after:
-                return deepest
-        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
-    return deepest
-
-
 _MACHINES: dict[tuple[str, str | None], Machine] = {}
 _MACHINE_CACHE_SIZE = 256
 
@@ -391,8 +367,6 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
 
 
 def _build(doc: JSON, digest: str, name: str | None, text: str = "") -> Machine:
-    from .checks import find_problems
-
     problems = find_problems(doc)
     if problems:
         raise DefinitionError(problems)
