@@ -4,13 +4,12 @@ Wait Timestamp."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, TypeGuard
 
 from ..errors import Problem
 from ..messages import JSONATA_NEEDS_JSONATA, all_of, missing_field, one_of, only_in_language, quoted, show
+from ..timestamps import is_rfc3339
 from ..types import JSON, child
 from .machines import JSONATA, JSONPATH, NEEDS_TRANSITION, TERMINAL, is_jsonata_text, type_of
 
@@ -183,7 +182,7 @@ def check_error_handlers(state: dict[str, Any], at: str, language: str) -> Itera
 
 
 def check_timestamp(state: dict[str, Any], at: str, language: str) -> Iterator[Problem]:
-    """A literal Wait Timestamp is an RFC 3339 timestamp with an uppercase T and Z."""
+    """A literal Wait Timestamp is an RFC 3339 timestamp (`timestamps.is_rfc3339`)."""
     value = state.get("Timestamp")
     if state.get("Type") != "Wait" or not isinstance(value, str):
         return
@@ -194,7 +193,7 @@ def check_timestamp(state: dict[str, Any], at: str, language: str) -> Iterator[P
                 JSONATA_NEEDS_JSONATA,
             )
         return
-    if not _is_rfc3339(value):
+    if not is_rfc3339(value):
         yield Problem(
             child(at, "Timestamp"),
             f"{show(value)} is not an RFC 3339 timestamp like '2016-03-14T01:59:00Z'",
@@ -203,21 +202,3 @@ def check_timestamp(state: dict[str, Any], at: str, language: str) -> Iterator[P
 
 def _is_number(value: JSON) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-# An uppercase T and Z, as the ASL spec requires of timestamps.
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z")
-
-
-def _is_rfc3339(text: str) -> bool:
-    m = _RFC3339.match(text)
-    if not m:
-        return False
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    if m.group(9) is not None and (int(m.group(9)) > 23 or int(m.group(10)) > 59):
-        return False
-    try:
-        datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return False
-    return True
