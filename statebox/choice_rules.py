@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from .asl_errors import ErrorName
 from .errors import ExpressionSyntaxError, StatesError
+from .messages import json_text
 from .paths import MISSING, Path, Scope
 from .timestamps import parse_instant
 from .types import JSON, json_type
@@ -411,7 +412,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
     if isinstance(condition, bool):
         return lambda data, scope: condition
     # Imported here: only JSONata machines load the JSONata module (and its library).
-    from .dataflow.jsonata import Expression, compact, states_object
+    from .dataflow.jsonata import Expression, states_object
 
     expression = Expression.compile(condition, "Condition")
     needs_context = expression.needs_context
@@ -423,7 +424,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
                 ErrorName.QUERY_EVALUATION_ERROR,
                 f"The JSONata expression '{expression.text}' specified for the field 'Condition' "
                 f"returned an unexpected result type. Expected 'boolean', but was "
-                f"'{json_type(value)}' for value: {compact(value)}",
+                f"'{json_type(value)}' for value: {json_text(value, None)}",
             )
         return value
 

@@ -19,6 +19,7 @@ from typing import Any
 from .dataflow.assign import Assignment, variable_name
 from .dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
 from .errors import DefinitionError, ExpressionSyntaxError, Problem
+from .messages import json_text
 from .model import Machine, State, StateGraph
 from .paths import Path, ReferencePath
 from .retry import Catcher, Retrier
@@ -189,10 +190,10 @@ class Builder:
         template = self.jsonata(raw, field, at)
         if template is None:
             return None
-        from .dataflow.jsonata import JsonataValue, compact
+        from .dataflow.jsonata import JsonataValue
 
         value = raw[field]
-        text = value.strip()[2:-2].strip() if is_jsonata(value) else compact(value)
+        text = value.strip()[2:-2].strip() if is_jsonata(value) else json_text(value, None)
         return JsonataValue(template, text)
 
     def retriers(self, raw: dict[str, Any]) -> tuple[Retrier, ...]:

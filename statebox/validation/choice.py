@@ -13,7 +13,7 @@ from typing import Any
 
 from ..choice_rules import OPERATORS, Operator, ValueKind, is_number, pattern_segments
 from ..errors import ExpressionSyntaxError, Problem
-from ..messages import a_type, did_you_mean, missing_field, only_in_language, show, unknown_field
+from ..messages import a_type, did_you_mean, missing_field, only_in_language, quoted, show, unknown_field
 from ..paths import Path
 from ..timestamps import parse_instant
 from ..types import JSON, child, json_type
@@ -191,7 +191,7 @@ def _unknown_field(key: object, top: bool, combinator: str | None) -> str:
     if key == "Variable" and combinator is not None:
         return f"Variable is not allowed beside {combinator}; put it in the nested rules"
     known = [*OPERATORS, *_COMBINATORS, "Variable", "Comment", *_TOP_LEVEL_ONLY]
-    return f"unknown field {key!r} in a Choice rule{did_you_mean(key, known, quote=False)}"
+    return f"unknown field {quoted(key)} in a Choice rule{did_you_mean(key, known, quote=False)}"
 
 
 def _path_problem(value: object) -> str | None:
@@ -222,7 +222,7 @@ def _operand_problem(operator: Operator, value: object) -> str | None:
     if not isinstance(value, str):
         return f"must be {_OPERAND_WORDS[kind]}, not {a_type(value)}"
     if kind == "timestamp" and parse_instant(value) is None:
-        return f"must be {_OPERAND_WORDS[kind]}; {value!r} is not one"
+        return f"must be {_OPERAND_WORDS[kind]}; {show(value)} is not one"
     if kind == "pattern":
         try:
             pattern_segments(value)
