@@ -26,10 +26,9 @@ from .retry import Catcher, Retrier
 from .templates import Evaluator, Template, compile_expression
 from .types import JSON, child
 from .validation import MAX_DEFINITION_DEPTH, find_problems, json_depth
+from .validation.machines import JSONATA, JSONPATH
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
-JSONPATH = "JSONPath"
-JSONATA = "JSONata"
 
 
 class Builder:

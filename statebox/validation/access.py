@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import DefinitionError, Problem
 from ..types import JSON, child
+from .machines import machines, states_of
 
 _WAIT = ".waitForTaskToken"
 
@@ -140,27 +141,14 @@ def resource_allowed(resource: str, patterns: Iterable[str]) -> bool:
 
 
 def task_resources(definition: JSON) -> Iterator[tuple[str, str]]:
-    """(pointer of the Resource field, resource) of every Task, nested machines included."""
-    stack: list[tuple[Any, str]] = [(definition, "")]
-    while stack:
-        machine, at = stack.pop()
-        states = machine.get("States") if isinstance(machine, dict) else None
-        if not isinstance(states, dict):
-            continue
-        for name, state in states.items():
-            if not isinstance(state, dict):
-                continue
-            state_at = child(at, "States", name)
-            kind = state.get("Type")
-            if kind == "Task" and isinstance(state.get("Resource"), str):
-                yield child(state_at, "Resource"), state["Resource"]
-            elif kind == "Parallel" and isinstance(state.get("Branches"), list):
-                for index, branch in reversed(list(enumerate(state["Branches"]))):
-                    stack.append((branch, child(state_at, "Branches", index)))
-            elif kind == "Map":
-                for field in ("ItemProcessor", "Iterator"):
-                    if field in state:
-                        stack.append((state[field], child(state_at, field)))
+    """(pointer of the Resource field, resource) of every Task, nested machines included, in
+    document order."""
+    if not isinstance(definition, dict):
+        return
+    for machine in machines(definition):
+        for name, state in states_of(machine.raw):
+            if state.get("Type") == "Task" and isinstance(state.get("Resource"), str):
+                yield child(machine.at, "States", name, "Resource"), state["Resource"]
 
 
 def check_allowed_actions(definition: JSON, patterns: tuple[str, ...] | None) -> None:

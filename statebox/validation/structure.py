@@ -109,6 +109,14 @@ def _problems_from_error(error: ValidationError, prefix: str) -> Iterator[Proble
     yield Problem(at, _keyword_message(keyword, value, instance, error))
 
 
+_BOUNDS = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "greater than",
+    "exclusiveMaximum": "less than",
+}
+
+
 def _keyword_message(keyword: str, value: Any, instance: JSON, error: ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     got = json_type(instance)
@@ -122,14 +130,8 @@ def _keyword_message(keyword: str, value: Any, instance: JSON, error: Validation
         return f"must be one of {one_of(show(v) for v in value)}, got {show(instance)}"
     if keyword == "const":
         return f"must be {show(value)}, got {show(instance)}"
-    if keyword == "minimum":
-        return f"must be at least {value}, got {show(instance)}"
-    if keyword == "maximum":
-        return f"must be at most {value}, got {show(instance)}"
-    if keyword == "exclusiveMinimum":
-        return f"must be greater than {value}, got {show(instance)}"
-    if keyword == "exclusiveMaximum":
-        return f"must be less than {value}, got {show(instance)}"
+    if keyword in _BOUNDS:
+        return f"must be {_BOUNDS[keyword]} {value}, got {show(instance)}"
     if keyword in ("minItems", "minProperties", "minLength"):
         return "must not be empty" if value == 1 else f"must have at least {value} entries"
     if keyword == "pattern":
