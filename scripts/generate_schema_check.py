@@ -1,4 +1,4 @@
-"""Regenerate statebox/schema/generated_check.py from statebox/schema/asl.schema.json.
+"""Regenerate statebox/validation/schema/generated_check.py from statebox/validation/schema/asl.schema.json.
 
     .venv/bin/python scripts/generate_schema_check.py          # rewrite the module
     .venv/bin/python scripts/generate_schema_check.py --check  # exit 1 if the schema changed since
@@ -28,8 +28,8 @@ from typing import Any
 import fastjsonschema
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "statebox" / "schema" / "asl.schema.json"
-MODULE = ROOT / "statebox" / "schema" / "generated_check.py"
+SCHEMA = ROOT / "statebox" / "validation" / "schema" / "asl.schema.json"
+MODULE = ROOT / "statebox" / "validation" / "schema" / "generated_check.py"
 
 SAME_IN_DRAFT_7 = frozenset(
     {

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a structure check runs, not at 
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_FILE = FilePath(__file__).parent.parent / "schema" / "asl.schema.json"
+SCHEMA_FILE = FilePath(__file__).with_name("schema") / "asl.schema.json"
 
 
 def passes_compiled_check(doc: JSON) -> bool:
@@ -35,7 +35,7 @@ def passes_compiled_check(doc: JSON) -> bool:
     # module statebox has, and a process that only resumes cached machines never needs it.
     from fastjsonschema import JsonSchemaException
 
-    from ..schema import generated_check
+    from .schema import generated_check
 
     try:
         generated_check.validate(doc)

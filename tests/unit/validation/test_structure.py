@@ -1,4 +1,4 @@
-"""The schema's compiled check (statebox/schema/generated_check.py) against jsonschema.
+"""The schema's compiled check (statebox/validation/schema/generated_check.py) against jsonschema.
 
 `validation.find_problems` trusts a pass of the compiled check as much as an empty jsonschema
 report, so the compiled check must never accept what jsonschema rejects. Held to that over
@@ -18,7 +18,7 @@ from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from statebox import validation
-from statebox.schema import generated_check
+from statebox.validation.schema import generated_check
 from statebox.validation import machines, structure
 from tests.unit.test_fuzz import fuzz_settings, mutated_definition
 
@@ -43,7 +43,7 @@ def agree(doc: Any) -> tuple[bool, bool]:
 
 
 def test_the_compiled_check_is_generated_from_the_current_schema() -> None:
-    schema = ROOT / "statebox" / "schema" / "asl.schema.json"
+    schema = ROOT / "statebox" / "validation" / "schema" / "asl.schema.json"
     assert generated_check.SCHEMA_SHA256 == hashlib.sha256(schema.read_bytes()).hexdigest(), (
         "asl.schema.json changed: run scripts/generate_schema_check.py"
     )
