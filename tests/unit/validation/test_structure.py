@@ -18,8 +18,8 @@ from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from statebox import validation
-from statebox.validation.schema import generated_check
 from statebox.validation import machines, structure
+from statebox.validation.schema import generated_check
 from tests.unit.test_fuzz import fuzz_settings, mutated_definition
 
 ROOT = Path(__file__).resolve().parents[3]
