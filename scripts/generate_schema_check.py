@@ -1,11 +1,11 @@
-"""Regenerate statebox/schema/generated_check.py from statebox/schema/asl.schema.json.
+"""Regenerate statebox/validation/schema/generated_check.py from statebox/validation/schema/asl.schema.json.
 
     .venv/bin/python scripts/generate_schema_check.py          # rewrite the module
     .venv/bin/python scripts/generate_schema_check.py --check  # exit 1 if the schema changed since
 
 The module is fastjsonschema's compiled form of our schema: plain Python that says whether a
 whole definition is structurally valid, with no jsonschema import (that import and building
-its validators is most of a never-seen definition's cold start). `checks.find_problems` runs
+its validators is most of a never-seen definition's cold start). `validation.find_problems` runs
 it first and uses jsonschema only to explain a definition it rejects, so it only has to be
 never more lenient than jsonschema; `tests/unit/test_schema_check.py` checks that over every
 definition in the conformance corpus and mutated ones.
@@ -28,8 +28,8 @@ from typing import Any
 import fastjsonschema
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "statebox" / "schema" / "asl.schema.json"
-MODULE = ROOT / "statebox" / "schema" / "generated_check.py"
+SCHEMA = ROOT / "statebox" / "validation" / "schema" / "asl.schema.json"
+MODULE = ROOT / "statebox" / "validation" / "schema" / "generated_check.py"
 
 SAME_IN_DRAFT_7 = frozenset(
     {

@@ -1,5 +1,5 @@
-"""Choice rules for the JSONPath query language: validation (`check_choice`) and compilation
-(`compile_choice`) of one entry of a Choice state's `Choices` array.
+"""Choice rules: compilation (`compile_choice`) of one entry of a Choice state's `Choices`
+array into a predicate; `validation/choice.py` checks the entry first.
 
 A rule compiles once, at definition time, into a tree of small closures: every path, timestamp
 literal and StringMatches pattern is parsed up front, so `ChoiceRule.matches` only reads data
@@ -18,16 +18,14 @@ Semantics follow AWS Step Functions:
   date-time" (`DateTimeFormatter.ISO_OFFSET_DATE_TIME`) and compared as instants with
   nanosecond precision.
 
-`OPERATORS` is the single table mapping operator names to their implementation; `check_choice`
-and `compile_choice` both dispatch through it. A JSONata rule's `Condition` compiles through
-`dataflow.jsonata` (imported only then) into the same `(data, scope) -> bool` test;
-`check_choice` reports it as out of place in a JSONPath rule (`checks.py` checks JSONata rules).
+`OPERATORS` is the single table mapping operator names to their implementation;
+`validation.choice.check_choice` and `compile_choice` both dispatch through it. A JSONata
+rule's `Condition` compiles through `dataflow.jsonata` (imported only then) into the same
+`(data, scope) -> bool` test.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import operator as op
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,20 +33,19 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .asl_errors import ErrorName
-from .errors import ExpressionSyntaxError, Problem, StatesError
+from .errors import ExpressionSyntaxError, StatesError
+from .messages import json_text
 from .paths import MISSING, Path, Scope
 from .timestamps import parse_instant
-from .types import JSON, child, json_type
+from .types import JSON, json_type
 
 __all__ = [
     "OPERATORS",
     "ChoiceRule",
     "Operator",
     "Test",
-    "check_choice",
     "compile_choice",
     "compile_pattern",
-    "parse_instant",
 ]
 
 Test = Callable[[JSON, Scope | None], bool]
@@ -76,7 +73,7 @@ class ChoiceRule:
 # StringMatches
 
 
-def _pattern_segments(pattern: str) -> list[str]:
+def pattern_segments(pattern: str) -> list[str]:
     """Split a StringMatches pattern at its unescaped `*`s into literal segments."""
     segments: list[str] = []
     current: list[str] = []
@@ -110,7 +107,7 @@ def compile_pattern(pattern: str) -> Callable[[str], bool]:
     and needs no backtracking, so any pattern runs in time linear in the text (str.find is
     linear in CPython), unlike a `.*` regex.
     """
-    segments = _pattern_segments(pattern)
+    segments = pattern_segments(pattern)
     if len(segments) == 1:
         literal = segments[0]
         return literal.__eq__
@@ -143,7 +140,7 @@ ValueKind = Literal["string", "number", "boolean", "timestamp", "pattern"]
 _BAD = object()  # "operand of the wrong type"; None cannot serve, it is JSON null
 
 
-def _is_number(value: JSON) -> bool:
+def is_number(value: JSON) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -168,7 +165,7 @@ def _prepare_string(value: JSON) -> Any:
 
 
 def _prepare_number(value: JSON) -> Any:
-    return value if _is_number(value) else _BAD
+    return value if is_number(value) else _BAD
 
 
 def _prepare_boolean(value: JSON) -> Any:
@@ -222,7 +219,7 @@ def _string_test(relation: Callable[[int], bool]) -> Callable[[JSON, Any], bool]
 
 def _number_test(relation: Callable[[Any, Any], bool]) -> Callable[[JSON, Any], bool]:
     def compare(value: JSON, operand: Any) -> bool:
-        return _is_number(value) and relation(value, operand)
+        return is_number(value) and relation(value, operand)
 
     return compare
 
@@ -282,7 +279,7 @@ def _build_operators() -> dict[str, Operator]:
     table["StringMatches"] = Operator("StringMatches", "pattern", _string_matches)
     type_tests: dict[str, Callable[[JSON], bool]] = {
         "IsNull": lambda v: v is None,
-        "IsNumeric": _is_number,
+        "IsNumeric": is_number,
         "IsString": lambda v: isinstance(v, str),
         "IsBoolean": lambda v: isinstance(v, bool),
         "IsTimestamp": lambda v: parse_instant(v) is not None,
@@ -296,10 +293,6 @@ def _build_operators() -> dict[str, Operator]:
 OPERATORS: Mapping[str, Operator] = MappingProxyType(_build_operators())
 """Every comparison operator by name: the one place operator names are dispatched."""
 
-_COMBINATORS = ("And", "Or", "Not")
-_JSONATA_ONLY = ("Condition", "Output")
-_TOP_LEVEL_ONLY = ("Next", "Assign")
-_MAX_DEPTH = 100  # deeper nesting would only exhaust the stack; no real rule comes close
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,7 +412,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
     if isinstance(condition, bool):
         return lambda data, scope: condition
     # Imported here: only JSONata machines load the JSONata module (and its library).
-    from .dataflow.jsonata import Expression, compact, states_object
+    from .dataflow.jsonata import Expression, states_object
 
     expression = Expression.compile(condition, "Condition")
     needs_context = expression.needs_context
@@ -431,7 +424,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
                 ErrorName.QUERY_EVALUATION_ERROR,
                 f"The JSONata expression '{expression.text}' specified for the field 'Condition' "
                 f"returned an unexpected result type. Expected 'boolean', but was "
-                f"'{json_type(value)}' for value: {compact(value)}",
+                f"'{json_type(value)}' for value: {json_text(value, None)}",
             )
         return value
 
@@ -441,165 +434,3 @@ def _compile_jsonata_condition(condition: Any) -> Test:
 def compile_choice(raw: Mapping[str, Any], at: str) -> ChoiceRule:
     """Compile a top-level rule that `check_choice(raw, at)` found no problems with."""
     return ChoiceRule(next=raw["Next"], test=_compile_condition(raw), assign=raw.get("Assign"))
-
-
-# --------------------------------------------------------------------------------------------
-# Validation
-
-_OPERAND_WORDS: Mapping[ValueKind, str] = {
-    "string": "a string",
-    "number": "a number",
-    "boolean": "true or false",
-    "timestamp": "an ISO-8601 timestamp string such as 2016-03-14T01:59:00Z",
-    "pattern": "a string",
-}
-
-
-def _describe(value: object) -> str:
-    """`a number`, `an object`, `null`: the JSON type with its article."""
-    kind = json_type(value)
-    return kind if kind == "null" else ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
-def _path_problem(value: object) -> str | None:
-    """Why `value` is not a usable path, or None when it is one."""
-    if not isinstance(value, str):
-        return f"must be a path string starting with '$', not {_describe(value)}"
-    try:
-        Path.compile(value)
-    except ExpressionSyntaxError as exc:
-        return f"is not a valid path: {exc}"
-    except Exception as exc:  # noqa: BLE001 - validation must report, never raise
-        return f"is not a valid path: {exc}"
-    return None
-
-
-def _operand_problem(operator: Operator, value: object) -> str | None:
-    if operator.by_path:
-        return _path_problem(value)
-    kind = operator.kind
-    if kind == "number":
-        if not _is_number(value):
-            return f"must be a number, not {_describe(value)}"
-        if isinstance(value, float) and not math.isfinite(value):
-            return "must be a finite number"
-        return None
-    if kind == "boolean":
-        return None if isinstance(value, bool) else f"must be true or false, not {_describe(value)}"
-    if not isinstance(value, str):
-        return f"must be {_OPERAND_WORDS[kind]}, not {_describe(value)}"
-    if kind == "timestamp" and parse_instant(value) is None:
-        return f"must be {_OPERAND_WORDS[kind]}; {value!r} is not one"
-    if kind == "pattern":
-        try:
-            _pattern_segments(value)
-        except ExpressionSyntaxError as exc:
-            return f"is not a valid pattern: {exc}"
-    return None
-
-
-def _unknown_field(key: object, top: bool, combinator: str | None) -> str:
-    if key in _JSONATA_ONLY:
-        return f"{key} is only allowed in JSONata Choice rules (QueryLanguage: JSONata)"
-    if key in _TOP_LEVEL_ONLY and not top:
-        return f"{key} is only allowed in a top-level Choice rule, not inside And, Or or Not"
-    if key == "Variable" and combinator is not None:
-        return f"Variable is not allowed beside {combinator}; put it in the nested rules"
-    known = [*OPERATORS, *_COMBINATORS, "Variable", "Comment", *_TOP_LEVEL_ONLY]
-    close = difflib.get_close_matches(key, known, n=1) if isinstance(key, str) else []
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return f"unknown field {key!r} in a Choice rule{hint}"
-
-
-def _check_rule(raw: object, at: str, top: bool, depth: int, problems: list[Problem]) -> None:
-    if not isinstance(raw, dict):
-        problems.append(Problem(at, f"a Choice rule must be an object, not {_describe(raw)}"))
-        return
-    if depth > _MAX_DEPTH:
-        problems.append(Problem(at, f"Choice rules are nested more than {_MAX_DEPTH} deep"))
-        return
-
-    combinators = [key for key in _COMBINATORS if key in raw]
-    operators = [key for key in raw if isinstance(key, str) and key in OPERATORS]
-    shape = combinators + operators
-    if len(shape) > 1:
-        problems.append(
-            Problem(
-                at,
-                "a Choice rule must have exactly one of And, Or, Not or a comparison operator; "
-                f"found {', '.join(shape)}",
-            )
-        )
-    elif not shape and "Condition" not in raw:
-        problems.append(
-            Problem(
-                at,
-                "a Choice rule needs a comparison (a Variable and an operator such as "
-                "StringEquals) or one of And, Or, Not",
-            )
-        )
-
-    if top:
-        if "Next" not in raw:
-            problems.append(Problem(at, "a top-level Choice rule needs Next"))
-        elif not isinstance(raw["Next"], str) or not raw["Next"]:
-            problems.append(
-                Problem(child(at, "Next"), "Next must be the name of a state (a non-empty string)")
-            )
-        if "Assign" in raw and not isinstance(raw["Assign"], dict):
-            problems.append(
-                Problem(child(at, "Assign"), f"Assign must be an object, not {_describe(raw['Assign'])}")
-            )
-    if "Comment" in raw and not isinstance(raw["Comment"], str):
-        problems.append(Problem(child(at, "Comment"), "Comment must be a string"))
-
-    if operators:
-        if "Variable" not in raw:
-            problems.append(Problem(at, f"a {operators[0]} comparison needs a Variable"))
-        else:
-            why = _path_problem(raw["Variable"])
-            if why is not None:
-                problems.append(Problem(child(at, "Variable"), f"Variable {why}"))
-        for name in operators:
-            why = _operand_problem(OPERATORS[name], raw[name])
-            if why is not None:
-                problems.append(Problem(child(at, name), f"{name} {why}"))
-
-    for name in ("And", "Or"):
-        if name not in raw:
-            continue
-        rules = raw[name]
-        if not isinstance(rules, list) or not rules:
-            problems.append(Problem(child(at, name), f"{name} must be a non-empty array of Choice rules"))
-            continue
-        for index, rule in enumerate(rules):
-            _check_rule(rule, child(at, name, index), False, depth + 1, problems)
-    if "Not" in raw:
-        if isinstance(raw["Not"], list):
-            problems.append(Problem(child(at, "Not"), "Not takes a single Choice rule, not an array"))
-        else:
-            _check_rule(raw["Not"], child(at, "Not"), False, depth + 1, problems)
-
-    allowed = {"Comment", *combinators, *operators}
-    if operators or not combinators:
-        allowed.add("Variable")
-    if top:
-        allowed.update(_TOP_LEVEL_ONLY)
-    combinator = combinators[0] if combinators and not operators else None
-    for key in raw:
-        if key not in allowed:
-            problems.append(Problem(child(at, key), _unknown_field(key, top, combinator)))
-
-
-def check_choice(raw: object, at: str) -> list[Problem]:
-    """Every problem with a top-level Choice rule (JSONPath), located by JSON pointer.
-
-    Never raises: input of any shape yields problems instead. Whether `Next` names an existing
-    state, and the contents of `Assign`, are the Choice state's to check.
-    """
-    problems: list[Problem] = []
-    try:
-        _check_rule(raw, at, True, 0, problems)
-    except RecursionError:
-        problems.append(Problem(at, "Choice rules are nested too deeply"))
-    return problems

@@ -87,7 +87,7 @@ def port_problem(host: str, port: int, reuse_port: bool) -> str | None:
 def arn_warnings(definition: Any) -> Iterator[str]:
     """`POINTER: MESSAGE` for each Task naming an AWS resource (`arn:...`): valid ASL, but
     statebox runs `openwhisk:` and `module:` resources only, so such a Task always fails here."""
-    from .access import task_resources
+    from .validation import task_resources
 
     for pointer, resource in sorted(task_resources(definition)):
         if resource.startswith("arn:"):

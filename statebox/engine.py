@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .access import check_allowed_actions, check_definition_depth, check_definition_size
 from .asl_errors import ErrorName
 from .config import Settings
 from .continuations import ContinuationSigner
@@ -59,6 +58,7 @@ from .stores import Claim, NewPoint
 from .suspension import ResumeEvent, Suspension, locate, pending_points, scan_position
 from .timestamps import parse_timestamp
 from .types import JSON
+from .validation import check_allowed_actions, check_definition_depth, check_definition_size
 
 
 @dataclass(frozen=True, slots=True, repr=False)

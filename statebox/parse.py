@@ -1,7 +1,7 @@
 """Definition JSON → validated, immutable `Machine`, once.
 
 Three steps, none of which lets a traceback reach the user:
-1. structure (JSON Schema) and meaning (graph and field checks) in `checks.find_problems`;
+1. structure (JSON Schema) and meaning (graph and field checks) in `validation.find_problems`;
 2. build: each state type compiles its fields (paths, templates, intrinsic calls, rules,
    `{% %}` JSONata expressions, Assign blocks); the state's QueryLanguage picks its data flow
    (`dataflow.JsonPathFlow` or `dataflow.jsonata.JsonataFlow`) here and nowhere else; any
@@ -19,19 +19,16 @@ from typing import Any
 from .dataflow.assign import Assignment, variable_name
 from .dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
 from .errors import DefinitionError, ExpressionSyntaxError, Problem
+from .messages import json_text
 from .model import Machine, State, StateGraph
 from .paths import Path, ReferencePath
 from .retry import Catcher, Retrier
 from .templates import Evaluator, Template, compile_expression
 from .types import JSON, child
+from .validation import MAX_DEFINITION_DEPTH, find_problems, json_depth
+from .validation.machines import JSONATA, JSONPATH
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
-# JSON nesting (objects and arrays) a definition may have: room for checks.MAX_MACHINE_DEPTH
-# nested machines (4 levels each for Parallel), while every recursive step of the build stays
-# far from Python's recursion limit. Checked iteratively before anything recurses.
-MAX_DEFINITION_DEPTH = 512
-JSONPATH = "JSONPath"
-JSONATA = "JSONata"
 
 
 class Builder:
@@ -192,10 +189,10 @@ class Builder:
         template = self.jsonata(raw, field, at)
         if template is None:
             return None
-        from .dataflow.jsonata import JsonataValue, compact
+        from .dataflow.jsonata import JsonataValue
 
         value = raw[field]
-        text = value.strip()[2:-2].strip() if is_jsonata(value) else compact(value)
+        text = value.strip()[2:-2].strip() if is_jsonata(value) else json_text(value, None)
         return JsonataValue(template, text)
 
     def retriers(self, raw: dict[str, Any]) -> tuple[Retrier, ...]:
@@ -273,27 +270,6 @@ def load_definition(definition: JSON | str | bytes) -> JSON:
         except ValueError as exc:
             raise DefinitionError([Problem("", f"the definition is not valid JSON: {exc}")]) from None
     return definition
-
-
-def json_depth(value: Any, stop_after: int | None = None) -> int:
-    """How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), without
-    recursion; stops counting once past `stop_after`."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if level > deepest:
-            deepest = level
-            if stop_after is not None and deepest > stop_after:
-                return deepest
-        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
-    return deepest
 
 
 _MACHINES: dict[tuple[str, str | None], Machine] = {}
@@ -391,8 +367,6 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
 
 
 def _build(doc: JSON, digest: str, name: str | None, text: str = "") -> Machine:
-    from .checks import find_problems
-
     problems = find_problems(doc)
     if problems:
         raise DefinitionError(problems)

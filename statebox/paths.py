@@ -8,7 +8,6 @@ list, as AWS does for indefinite paths. Nothing here mutates its input.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any, Protocol
 
 from .asl_errors import ErrorName
 from .errors import ExpressionSyntaxError, StatesError
+from .messages import json_text
 from .types import JSON
 
 
@@ -112,14 +112,6 @@ def _walk(value: JSON, steps: tuple[Step, ...]) -> JSON:
             else:
                 return _MISSING
     return value
-
-
-def _short_json(value: JSON, limit: int = 200) -> str:
-    try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _bracketed(steps: tuple[Step, ...]) -> str:
@@ -276,7 +268,7 @@ class ReferencePath:
                 raise StatesError(
                     ErrorName.RESULT_PATH_MATCH_FAILURE,
                     f"Unable to apply ResultPath '{self.text}' to input "
-                    f"{_short_json(node)}: '{step}' is not a field of a JSON object.",
+                    f"{json_text(node)}: '{step}' is not a field of a JSON object.",
                 )
             copy = dict(node)
             copy[step] = value if last else self._write(node.get(step, _MISSING), depth + 1, value)
@@ -284,7 +276,7 @@ class ReferencePath:
         if not isinstance(node, list) or not -len(node) <= step < len(node):
             raise StatesError(
                 ErrorName.RESULT_PATH_MATCH_FAILURE,
-                f"Unable to apply ResultPath '{self.text}' to input {_short_json(node)}: "
+                f"Unable to apply ResultPath '{self.text}' to input {json_text(node)}: "
                 f"index {step} is out of range.",
             )
         copy_list = list(node)

@@ -7,13 +7,13 @@ a context path (`$$.Map.Item.Value`), a variable path (`$name`) or an intrinsic 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from .asl_errors import ErrorName
 from .budget import check_built
 from .errors import ExpressionSyntaxError, StatesError
+from .messages import json_text
 from .paths import MISSING, Path, Scope
 from .types import JSON
 
@@ -44,23 +44,18 @@ def _path_evaluator(path: Path, field: str) -> Evaluator:
             raise StatesError(
                 ErrorName.RUNTIME,
                 f"The JSONPath '{path.text}' specified for the field '{field}' could not be "
-                f"found in the input '{_compact(data if path.root == 'data' else '$$')}'",
+                f"found in the input '{json_text(data if path.root == 'data' else '$$', 1000)}'",
             )
         return value
 
     return read
 
 
-def _compact(value: JSON, limit: int = 1000) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def compile_expression(text: Any, field: str) -> Evaluator:
     """Compile the value of a `.$` field: a path or an intrinsic call."""
     if not isinstance(text, str):
         raise ExpressionSyntaxError(
-            f"the value of '{field}' must be a path or an intrinsic function, got {_compact(text)}"
+            f"the value of '{field}' must be a path or an intrinsic function, got {json_text(text, 1000)}"
         )
     stripped = text.strip()
     if stripped.startswith("States."):

@@ -1,4 +1,5 @@
-"""Timestamps as ASL reads them, parsed in one place for Choice rules and Wait states."""
+"""Timestamps as ASL reads them: one grammar, for Choice rules, Wait states and the definition
+check of a literal Wait `Timestamp` (the same grammar held to RFC 3339's stricter form)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,19 @@ def _parse_instant(text: str) -> Instant | None:
     nanos = int(m[7].ljust(9, "0")) if m[7] else 0
     seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
     return seconds - offset, nanos
+
+
+def is_rfc3339(text: object) -> bool:
+    """A timestamp a definition may write as a literal Wait `Timestamp`: one this grammar reads,
+    in the RFC 3339 form AWS's definition check wants (an uppercase T and Z, seconds, an offset
+    in hours and minutes), so a definition is never accepted with a timestamp it cannot run."""
+    if not isinstance(text, str):
+        return False
+    m = _TIMESTAMP.fullmatch(text)
+    if m is None or m[6] is None or m[11] is not None:
+        return False
+    uppercase = text[10] == "T" and (m[8] is not None or text.endswith("Z"))
+    return uppercase and parse_instant(text) is not None
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -37,19 +37,3 @@ def json_type(value: JSON) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
-
-
-def json_text(value: JSON, limit: int = 200) -> str:
-    """A value as compact JSON for a message (`null`, `{"a":1}`), shortened past `limit`."""
-    import json
-
-    try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError):  # not JSON (or an integer past Python's digit limit)
-        text = json_type(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def typed_json_text(value: JSON, limit: int = 200) -> str:
-    """A value for a message with its JSON type: `object {"a":1}`, `string "x"`, `null`."""
-    return "null" if value is None else f"{json_type(value)} {json_text(value, limit)}"

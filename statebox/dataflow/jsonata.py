@@ -42,6 +42,7 @@ from .. import regexes
 from ..asl_errors import ErrorName
 from ..budget import check_built, payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
+from ..messages import json_text
 from ..templates import copy_json
 from ..types import JSON
 from .jsonata_bounds import BudgetExceeded, EvaluationBudget
@@ -214,7 +215,7 @@ def _integer_argument(lib: _Library, value: Any, function: str, what: str) -> in
 
 def _show(lib: _Library, value: Any) -> str:
     try:
-        return json.dumps(_to_json(lib, value, "", ""), separators=(",", ":"))
+        return json_text(_to_json(lib, value, "", ""), limit=None)
     except Exception:  # noqa: BLE001 - only for a message
         return repr(value)
 
@@ -750,7 +751,3 @@ class JsonataValue:
         return self.template.evaluate(states_object(raw, scope, self.template.needs_context), scope)
 
     evaluate = read  # the signature of templates.Template.evaluate (Map's ItemSelector)
-
-
-def compact(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

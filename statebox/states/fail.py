@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 from ..asl_errors import ErrorName
 from ..errors import StatesError
 from ..interpreter import Frame
+from ..messages import typed_json_text
 from ..model import State
-from ..types import JSON, typed_json_text
+from ..types import JSON
 
 ValueSource = Callable[[JSON, Any], JSON]
 

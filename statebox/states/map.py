@@ -11,10 +11,11 @@ from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import DISCARD, PathValue
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
+from ..messages import json_text, typed_json_text
 from ..model import StateGraph
 from ..paths import MISSING
 from ..suspension import Suspension, leaves_as_is
-from ..types import JSON, json_text, json_type, typed_json_text
+from ..types import JSON, json_type
 from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from ..asl_errors import ErrorName
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame, iso_timestamp
+from ..messages import typed_json_text
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import Suspension
-from ..types import JSON, typed_json_text
+from ..types import JSON
 from .recoverable import RecoverableState
 
 

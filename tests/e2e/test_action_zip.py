@@ -53,7 +53,7 @@ def test_the_zip_has_the_documented_layout(action_zip: PackageReport) -> None:
     else:
         _assert_runtime_bytecode(action_zip, names, cached)
     assert not [n for n in names if n.endswith(".pyc") and n.startswith(("demo_actions/", "state_machines/"))]
-    assert "statebox/web/action.py" in names and "statebox/schema/asl.schema.json" in names
+    assert "statebox/web/action.py" in names and "statebox/validation/schema/asl.schema.json" in names
     assert "from statebox.web import main" in entry and "from ." not in entry
 
 

@@ -28,7 +28,7 @@ import pytest
 from conftest import machine
 
 import statebox
-from statebox import access, continuations
+from statebox import continuations
 from statebox.cli import main as cli_main
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
@@ -135,38 +135,7 @@ async def test_links_that_stay_inside_the_folder_work(actions: Path) -> None:
         assert (result.status, result.output) == ("SUCCEEDED", {"ran": "good"}), resource
 
 
-# ---------------------------------------------------------------------------- allowed actions
-def test_globs() -> None:
-    allowed = ("square", "utils/*", "/guest/pub/*", "module:increment", "openwhisk:billing/**")
-    for resource in (
-        "openwhisk:square",
-        "openwhisk:square.waitForTaskToken",
-        "openwhisk:utils/echo",
-        "openwhisk:/guest/pub/a",
-        "module:increment",
-        "module:suspend",  # runs no code: always allowed
-        "module:suspend.waitForTaskToken",
-        "openwhisk:billing/a/b",
-    ):
-        assert access.resource_allowed(resource, allowed), resource
-    for resource in (
-        "openwhisk:squares",
-        "openwhisk:/guest/square",  # another spelling is another name: refused, never widened
-        "openwhisk:utils/a/b",  # `*` stops at `/`
-        "openwhisk:/other/utils/echo",
-        "openwhisk:/guest/pub/a/b",
-        "module:square",  # openwhisk globs do not cover module: files
-        "module:increment2",
-        "openwhisk:module:increment",
-        "arn:aws:states:::lambda:invoke",
-        "openwhisk:",
-    ):
-        assert not access.resource_allowed(resource, allowed), resource
-    assert not access.resource_allowed("openwhisk:square", ())
-    assert not access.resource_allowed("openwhisk:module:increment", ("*", "**"))
-    assert access.resource_allowed("module:suspend", ())
-
-
+# ------------------------------ allowed actions (the globs: tests/unit/validation/test_allow_list.py)
 NESTED = {
     "StartAt": "Fan",
     "States": {

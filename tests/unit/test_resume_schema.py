@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from statebox.checks import find_problems
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
 from statebox.engine import Engine
@@ -22,6 +21,7 @@ from statebox.errors import InputError
 from statebox.ports import FakeClock
 from statebox.resume_schema import resume_input_problems
 from statebox.stores.redis import RedisStore
+from statebox.validation import find_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-content-never-shown"

@@ -1,6 +1,6 @@
-"""The schema's compiled check (statebox/schema/generated_check.py) against jsonschema.
+"""The schema's compiled check (statebox/validation/schema/generated_check.py) against jsonschema.
 
-`checks.find_problems` trusts a pass of the compiled check as much as an empty jsonschema
+`validation.find_problems` trusts a pass of the compiled check as much as an empty jsonschema
 report, so the compiled check must never accept what jsonschema rejects. Held to that over
 every definition in the conformance corpus and state_machines/, and over mutated ones.
 """
@@ -16,33 +16,34 @@ from typing import Any
 
 from hypothesis import given, seed
 from hypothesis import strategies as st
-from test_fuzz import fuzz_settings, mutated_definition
 
-from statebox import checks
-from statebox.schema import generated_check
+from statebox import validation
+from statebox.validation import machines, structure
+from statebox.validation.schema import generated_check
+from tests.unit.test_fuzz import fuzz_settings, mutated_definition
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CORPUS = sorted((ROOT.parent / "shared" / "conformance" / "cases").glob("*/*.json"))
 MACHINES = sorted((ROOT / "state_machines").glob("*.json"))
 
 
 def jsonschema_problems(doc: Any) -> list[Any]:
-    return [p for machine in checks._machines(doc) for p in checks._schema_problems(machine)]
+    return [p for machine in machines.machines(doc) for p in structure.schema_problems(machine)]
 
 
 def agree(doc: Any) -> tuple[bool, bool]:
     """(compiled check passes, jsonschema finds nothing); fails the test if the first is
     true and the second false."""
-    if not isinstance(doc, dict) or checks._nesting_problem(doc) is not None:
+    if not isinstance(doc, dict) or machines.nesting_problem(doc) is not None:
         return False, False  # find_problems answers these before any schema pass
-    passes = checks._passes_compiled_check(doc)
+    passes = structure.passes_compiled_check(doc)
     valid = not jsonschema_problems(doc)
     assert valid or not passes, f"the compiled check accepts what jsonschema rejects: {doc!r}"
     return passes, valid
 
 
 def test_the_compiled_check_is_generated_from_the_current_schema() -> None:
-    schema = ROOT / "statebox" / "schema" / "asl.schema.json"
+    schema = ROOT / "statebox" / "validation" / "schema" / "asl.schema.json"
     assert generated_check.SCHEMA_SHA256 == hashlib.sha256(schema.read_bytes()).hexdigest(), (
         "asl.schema.json changed: run scripts/generate_schema_check.py"
     )
@@ -112,3 +113,19 @@ def test_the_generator_refuses_what_draft_7_would_read_otherwise() -> None:
     found = generator.unsupported_keywords(schema)
     assert any("/$defs/a/$ref" in f for f in found) and "/$defs/b/items" in found
     assert not any("/$defs/c" in f for f in found)
+
+
+def test_the_schema_is_valid_and_loaded_once() -> None:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(json.loads(structure.SCHEMA_FILE.read_text("utf-8")))
+    validation.find_problems({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    validation.find_problems({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}})
+    assert structure._validators.cache_info().misses == 1
+
+
+def test_the_asl_schema_itself_is_a_valid_draft_2020_12_schema() -> None:
+    """Checked here so that parsing does not pay for it on every cold start."""
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(json.loads(structure.SCHEMA_FILE.read_text("utf-8")))

@@ -1,4 +1,4 @@
-"""Tests for `statebox.checks.find_problems`: exact problem lists for broken definitions, no
+"""Tests for `statebox.validation.find_problems`: exact problem lists for broken definitions, no
 problems for the definitions AWS accepted, and no exception for any input at all."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statebox.checks import MAX_MACHINE_DEPTH, find_problems
 from statebox.errors import Problem
+from statebox.validation import MAX_MACHINE_DEPTH, find_problems
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 INVALID = REPO / "tests" / "data" / "invalid"
 CONFORMANCE = REPO / ".." / "shared" / "conformance"
 
@@ -447,23 +447,3 @@ def test_mutated_valid_definitions_never_raise(data: st.DataObject) -> None:
     problems = find_problems(doc)
     assert isinstance(problems, list)
     assert all(isinstance(p, Problem) for p in problems)
-
-
-def test_the_schema_is_valid_and_loaded_once() -> None:
-    from jsonschema import Draft202012Validator
-
-    from statebox import checks
-
-    Draft202012Validator.check_schema(json.loads(checks._SCHEMA_FILE.read_text("utf-8")))
-    find_problems({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
-    find_problems({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}})
-    assert checks._validators.cache_info().misses == 1
-
-
-def test_the_asl_schema_itself_is_a_valid_draft_2020_12_schema() -> None:
-    """Checked here so that parsing does not pay for it on every cold start."""
-    from jsonschema import Draft202012Validator
-
-    from statebox import checks
-
-    Draft202012Validator.check_schema(json.loads(checks._SCHEMA_FILE.read_text("utf-8")))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import Problem
-from .types import child
+from ..errors import Problem
+from ..types import child
 
 # Distributed Map (its own issue): reading the items from storage, batching them, writing the
 # results to storage. `ProcessorConfig.Mode: DISTRIBUTED` over the state input does run: its

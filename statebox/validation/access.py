@@ -25,11 +25,16 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from .errors import DefinitionError, Problem
-from .parse import MAX_DEFINITION_DEPTH, json_depth
-from .types import JSON, child
+from ..errors import DefinitionError, Problem
+from ..types import JSON, child
+from .machines import machines, states_of
 
 _WAIT = ".waitForTaskToken"
+
+# JSON nesting (objects and arrays) a definition may have: room for MAX_MACHINE_DEPTH nested
+# machines (4 levels each for Parallel), while every recursive step of the build stays far
+# from Python's recursion limit. Checked iteratively before anything recurses.
+MAX_DEFINITION_DEPTH = 512
 
 
 def check_definition_size(definition: JSON | str | bytes, max_bytes: int) -> None:
@@ -52,10 +57,31 @@ def check_definition_size(definition: JSON | str | bytes, max_bytes: int) -> Non
 
 def check_definition_depth(doc: JSON, max_depth: int) -> None:
     """DefinitionError when objects and arrays nest deeper than `max_depth` (never more than
-    parse.MAX_DEFINITION_DEPTH)."""
+    MAX_DEFINITION_DEPTH)."""
     limit = min(max_depth, MAX_DEFINITION_DEPTH)
     if json_depth(doc, limit) > limit:
         raise DefinitionError([Problem("", f"the definition is nested more than {limit} levels deep")])
+
+
+def json_depth(value: Any, stop_after: int | None = None) -> int:
+    """How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), without
+    recursion; stops counting once past `stop_after`."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+            if stop_after is not None and deepest > stop_after:
+                return deepest
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 @lru_cache(maxsize=64)
@@ -115,27 +141,14 @@ def resource_allowed(resource: str, patterns: Iterable[str]) -> bool:
 
 
 def task_resources(definition: JSON) -> Iterator[tuple[str, str]]:
-    """(pointer of the Resource field, resource) of every Task, nested machines included."""
-    stack: list[tuple[Any, str]] = [(definition, "")]
-    while stack:
-        machine, at = stack.pop()
-        states = machine.get("States") if isinstance(machine, dict) else None
-        if not isinstance(states, dict):
-            continue
-        for name, state in states.items():
-            if not isinstance(state, dict):
-                continue
-            state_at = child(at, "States", name)
-            kind = state.get("Type")
-            if kind == "Task" and isinstance(state.get("Resource"), str):
-                yield child(state_at, "Resource"), state["Resource"]
-            elif kind == "Parallel" and isinstance(state.get("Branches"), list):
-                for index, branch in reversed(list(enumerate(state["Branches"]))):
-                    stack.append((branch, child(state_at, "Branches", index)))
-            elif kind == "Map":
-                for field in ("ItemProcessor", "Iterator"):
-                    if field in state:
-                        stack.append((state[field], child(state_at, field)))
+    """(pointer of the Resource field, resource) of every Task, nested machines included, in
+    document order."""
+    if not isinstance(definition, dict):
+        return
+    for machine in machines(definition):
+        for name, state in states_of(machine.raw):
+            if state.get("Type") == "Task" and isinstance(state.get("Resource"), str):
+                yield child(machine.at, "States", name, "Resource"), state["Resource"]
 
 
 def check_allowed_actions(definition: JSON, patterns: tuple[str, ...] | None) -> None:
