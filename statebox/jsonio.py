@@ -3,7 +3,7 @@
 orjson when it is installed and can encode the value (about 17x faster than the standard
 library on a 200 KiB document); the standard library otherwise (integers past 64 bits,
 nesting past orjson's 254 levels). orjson *reads* an integer past 64 bits as a float, without
-complaint, so text that may hold one is decoded with `exact=True` (the standard library)."""
+complaint, so text that may hold one is read by the standard library (see decode_json)."""
 
 from __future__ import annotations
 
@@ -49,17 +49,22 @@ def encode_json_fast(value: JSON) -> bytes | None:
 
 
 # orjson reads an integer past 64 bits as a float, silently (orjson 3.13: -2**63 - 1 comes back
-# as -9.223372036854776e+18): text with a run of 19 digits or more goes to the standard library,
-# which keeps every integer exact (a digit run inside a string only costs the faster parser).
-_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
-_LONG_DIGIT_RUN_TEXT = re.compile(r"[0-9]{19}")
+# as -9.223372036854776e+18): text where a number of 19 digits or more may start (after `:`, `,`,
+# `[`, `-` or white space) goes to the standard library, which keeps every integer exact. Digit
+# runs inside hex ids (after a letter or a quote) do not count: a record holding thousands of
+# them would otherwise always take the slow parser.
+_LONG_NUMBER = re.compile(rb"[:,\[\s-][0-9]{19}")
+_LONG_NUMBER_TEXT = re.compile(r"[:,\[\s-][0-9]{19}")
 
 
-def decode_json(encoded: bytes | str, *, exact: bool = False) -> JSON:
-    """The inverse of encode_json, exact for integers of any size. `exact`: skip orjson
-    without looking (a record the encoder already marked as holding such integers)."""
-    run = _LONG_DIGIT_RUN if isinstance(encoded, bytes) else _LONG_DIGIT_RUN_TEXT
-    if _orjson() and not exact and not run.search(encoded):  # type: ignore[arg-type]
+def decode_json(encoded: bytes | str, *, exact: bool | None = None) -> JSON:
+    """The inverse of encode_json, exact for integers of any size. `exact`: what the caller
+    knows — True, the text may hold such integers (the standard library reads it); False, it
+    cannot (orjson wrote it, and orjson refuses them); None, look for one."""
+    if exact is None:
+        found = _LONG_NUMBER if isinstance(encoded, bytes) else _LONG_NUMBER_TEXT
+        exact = bool(found.search(encoded) or encoded[:19].isdigit())  # type: ignore[arg-type]
+    if _orjson() and not exact:
         try:
             return _ORJSON.loads(encoded)
         except _ORJSON.JSONDecodeError:

@@ -52,7 +52,7 @@ def encode_record(record: dict[str, Any]) -> bytes:
 
 def decode_record(encoded: bytes) -> dict[str, Any]:
     exact = encoded.startswith(_EXACT_START)
-    record = decode_json(encoded, exact=exact)
+    record = decode_json(encoded, exact=True if exact else None)
     if not isinstance(record, dict):
         return record  # type: ignore[return-value]
     if exact:

@@ -54,3 +54,29 @@ def test_integers_of_any_size_come_back_exactly(value: object) -> None:
     decoded = decode_json(encode_json(value))
     assert decoded == value
     assert repr(decoded) == repr(value)  # ints stay ints (1e19 == 10**19 would hide a float)
+
+
+def test_hex_ids_with_long_digit_runs_take_the_fast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record of thousands of 32-hex-digit ids holds 19-digit runs by chance; only a number
+    can start after `:`, `,`, `[`, `-` or white space, so ids alone never send it to json."""
+    import statebox.jsonio as jsonio
+
+    text = encode_json({"ids": ["a1234567890123456789012b", "1234567890123456789012ab"]})
+    calls: list[object] = []
+    monkeypatch.setattr(jsonio.json, "loads", lambda *a, **k: calls.append(a) or None)
+    assert decode_json(text) == {"ids": ["a1234567890123456789012b", "1234567890123456789012ab"]}
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345678901234567890",
+        "-12345678901234567890",
+        "[1, 12345678901234567890]",
+        '{"a":\n12345678901234567890}',
+    ],
+)
+def test_a_long_number_anywhere_a_number_can_start_is_read_exactly(text: str) -> None:
+    assert decode_json(text) == json.loads(text)
+    assert decode_json(text.encode()) == json.loads(text)
