@@ -168,14 +168,17 @@ def _describe(exc: Exception) -> str:
 class JsonataEngine:
     """jsonata-python behind a small surface: `compile`, `evaluate`, `to_json`, `null`.
 
-    One per process (`shared()`), because what it manages is process-wide: the library's
-    import (with its recursion-limit change) and its class-level `Jsonata.CURRENT`, and the
-    interpreter's recursion limit, which evaluations in every thread raise and restore through
-    one counter. Compiled trees belong to the machines (jsonata.Expression); nothing else is
-    cached here."""
+    One per process (`shared()`): the library's import (with its recursion-limit change) and
+    its class-level `Jsonata.CURRENT` are process-wide, and per machine it would cost each
+    parse ~35 µs and each machine its own evaluator per thread for nothing. The recursion-limit
+    counter belongs to the class, not to an instance: `sys.setrecursionlimit` is process-wide,
+    so every engine must count through the same one, or one engine's last evaluation would
+    lower the limit under another's running one. Compiled trees belong to the machines
+    (jsonata.Expression); nothing else is kept here."""
 
     _shared: ClassVar[JsonataEngine | None] = None
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+    _deep_stack: ClassVar[_DeepStack] = _DeepStack()
 
     @classmethod
     def shared(cls) -> JsonataEngine:
@@ -190,7 +193,6 @@ class JsonataEngine:
     def __init__(self) -> None:
         self._lib = _import_library()
         self.null: Any = self._lib.NULL
-        self._deep_stack = _DeepStack()
         # Per thread: the evaluator (see `_runner`) and the budget of the evaluation running.
         self._local = threading.local()
         self._env = self._env_class()
@@ -259,15 +261,6 @@ class JsonataEngine:
     def budget(self) -> EvaluationBudget:
         """The budget of the evaluation running in this thread."""
         return self._local.budget  # type: ignore[no-any-return]
-
-    def to_jsonata(self, value: JSON) -> Any:
-        """JSON from outside (e.g. `$parse`) as JSONata data: null inside arrays is JSONata null."""
-        null = self.null
-        if isinstance(value, list):
-            return [null if item is None else self.to_jsonata(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self.to_jsonata(item) for key, item in value.items()}
-        return value
 
     def sequence(self, values: Iterable[Any]) -> Any:
         """A JSONata sequence: a single value collapses to itself."""

@@ -29,7 +29,6 @@ class Library(Protocol):
 
     def budget(self) -> EvaluationBudget: ...
     def to_json(self, value: Any) -> JSON: ...
-    def to_jsonata(self, value: JSON) -> Any: ...
     def sequence(self, values: Iterable[Any]) -> Any: ...
     def pad(self, string: Any, width: Any, char: Any) -> Any: ...
     def format_millis(self, millis: int, picture: Any, timezone: Any) -> Any: ...
@@ -56,6 +55,15 @@ def _show(lib: Library, value: Any) -> str:
         return json.dumps(lib.to_json(value), separators=(",", ":"))
     except Exception:  # noqa: BLE001 - only for a message
         return repr(value)
+
+
+def _to_jsonata(null: Any, value: JSON) -> Any:
+    """JSON from outside (`$parse`) as JSONata data: null inside arrays is JSONata null."""
+    if isinstance(value, list):
+        return [null if item is None else _to_jsonata(null, item) for item in value]
+    if isinstance(value, dict):
+        return {key: _to_jsonata(null, item) for key, item in value.items()}
+    return value
 
 
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
@@ -103,7 +111,7 @@ def static_extensions(lib: Library) -> dict[str, Callable[..., Any]]:
             value = json.loads(text)
         except ValueError as exc:
             raise FunctionError(f"$parse: the argument is not valid JSON ({exc})") from None
-        return lib.null if value is None else lib.to_jsonata(value)
+        return lib.null if value is None else _to_jsonata(lib.null, value)
 
     def refuse_eval(*_: Any) -> Any:
         raise FunctionError("The JSONata function $eval is not supported in Step Functions.")

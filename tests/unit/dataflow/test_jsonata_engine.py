@@ -92,3 +92,49 @@ def test_the_recursion_limit_is_ours_again_after_every_evaluation(engine: Jsonat
     with pytest.raises(EvaluationFailed, match="nested too deeply"):
         value_of(engine, "($f := function($n){$n <= 1 ? 1 : $n + $f($n - 1)}; $f(100000))")
     assert sys.getrecursionlimit() == limit
+
+
+class Held:
+    """A scope whose variable `$hold` blocks the evaluation reading it until released."""
+
+    def __init__(self) -> None:
+        self.reading, self.release = threading.Event(), threading.Event()
+        self.variables = self
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name != "hold":
+            return default
+        self.reading.set()
+        assert self.release.wait(60)
+        return 300
+
+
+def test_engines_share_the_recursion_limit_while_evaluations_overlap() -> None:
+    """One engine's evaluation ends while another's, begun later, still recurses deeply: the
+    limit stays raised until the last one ends."""
+    first, second = JsonataEngine(), JsonataEngine()
+    limit = sys.getrecursionlimit()
+    early, late = Held(), Held()
+    recursive = second.compile("($n := $hold; $f := function($n){$n <= 1 ? 1 : $n + $f($n - 1)}; $f($n))")
+    results: dict[str, Any] = {}
+
+    def run(name: str, engine: JsonataEngine, tree: Any, scope: Held) -> None:
+        try:
+            results[name] = engine.evaluate(tree, {}, scope, EvaluationBudget(LIMIT))
+        except EvaluationFailed as exc:
+            results[name] = exc
+
+    threads = [
+        threading.Thread(target=run, args=("early", first, first.compile("$hold"), early)),
+        threading.Thread(target=run, args=("late", second, recursive, late)),
+    ]
+    threads[0].start()
+    assert early.reading.wait(60)
+    threads[1].start()
+    assert late.reading.wait(60)
+    early.release.set()
+    threads[0].join(60)
+    late.release.set()
+    threads[1].join(60)
+    assert results == {"early": 300, "late": 300 * 301 // 2}
+    assert sys.getrecursionlimit() == limit
