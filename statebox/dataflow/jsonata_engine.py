@@ -184,7 +184,8 @@ class JsonataEngine:
     def shared(cls) -> JsonataEngine:
         engine = cls._shared
         if engine is None:
-            with cls._shared_lock:  # one import, so the recursion limit is saved before it
+            # Built once: two threads importing at once could save the raised limit as ours.
+            with cls._shared_lock:
                 engine = cls._shared
                 if engine is None:
                     engine = cls._shared = cls()
