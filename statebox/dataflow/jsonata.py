@@ -9,43 +9,29 @@ handed out as copies. At run time an expression sees:
   expressions that mention it), `result` (Task / Parallel / Map / Pass result, in Output and
   Assign) and `errorOutput` (in a Catch);
 * the workflow variables in scope, as `$name` (read through a frame of ours, never copied);
-* the Step Functions extensions `$partition`, `$range`, `$hash`, `$random` (optionally seeded),
-  `$uuid` and `$parse`, plus `$now` / `$millis` on the injected clock. `$eval` is refused, as
-  AWS refuses it.
+* the Step Functions extensions (jsonata_functions.py).
 
-Any failure is `States.QueryEvaluationError` with AWS's wording, so it flows into Retry / Catch
-like any other error.
+Any failure is `States.QueryEvaluationError` (or `States.DataLimitExceeded` past the payload
+limit) with AWS's wording, so it flows into Retry / Catch like any other error.
 
-`jsonata-python` is imported lazily, by the first JSONata machine parsed: `import statebox`
-never pays for it. Where that library differs from the JSONata reference behaviour these
-workflows need, the thin layer below fixes it, each fix with a comment saying why:
-results keep JSONata `null` apart from "undefined", integral numbers come back as ints,
-evaluation does not share mutable state between threads, and the interpreter's recursion limit
-is raised only while an expression evaluates, not for the whole process.
+This is the ASL side; jsonata-python itself is behind jsonata_engine.py, imported by the first
+JSONata machine parsed, so `import statebox` never pays for it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import random as _random_module
 import re
-import sys
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from .. import regexes
 from ..asl_errors import ErrorName
 from ..budget import check_built, payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
-from ..messages import json_text
 from ..templates import copy_json
 from ..types import JSON
-from .jsonata_bounds import BudgetExceeded, EvaluationBudget
+from .jsonata_bounds import EvaluationBudget
+from .jsonata_engine import EvaluationFailed, JsonataEngine, SyntaxProblem, UnsupportedResult
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
 _MISSING: Any = object()
@@ -63,389 +49,13 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
 
 
-# --------------------------------------------------------------------------- the library
-
-_HOOKS = frozenset({"__evaluate_entry", "__evaluate_exit"})
-
-
-class _Library:
-    """The jsonata-python pieces we use, imported on first use."""
-
-    def __init__(self) -> None:
-        limit = sys.getrecursionlimit()
-        import jsonata
-        from jsonata import functions, jexception, utils
-
-        # jsonata-python raises the process-wide recursion limit to 10000 at import, for good:
-        # not its decision to make for a whole engine. Ours is restored here and raised only
-        # while an expression evaluates (`_DeepStack`).
-        sys.setrecursionlimit(limit)
-        self.Jsonata = jsonata.Jsonata
-        self.JException = jexception.JException
-        self.Utils = utils.Utils
-        self.NULL = utils.Utils.NULL_VALUE
-        self.JList = utils.Utils.JList
-        self.JLambda = jsonata.Jsonata.JLambda
-        self.JFunction = jsonata.Jsonata.JFunction
-        self.Functions = functions.Functions
-        self.local = threading.local()
-        self.extensions = {**_static_extensions(self), **_guarded_builtins(self)}
-        self.Env = _make_env_class(self)
-
-    def budget(self) -> EvaluationBudget:
-        """The budget of the evaluation running in this thread."""
-        return self.local.budget  # type: ignore[no-any-return]
-
-    def runner(self) -> Any:
-        """This thread's evaluator. A compiled Jsonata object keeps per-evaluation state on
-        itself (`input`, `environment`, `timestamp`), so machines shared between threads
-        (the parse cache) evaluate their ASTs through one private instance per thread."""
-        runner = getattr(self.local, "runner", None)
-        if runner is None:
-            runner = self.Jsonata("null")
-            self.local.runner = runner
-        return runner
-
-
-_LIBRARY: _Library | None = None
-_LOCK = threading.Lock()
-
-
-def library() -> _Library:
-    global _LIBRARY
-    if _LIBRARY is None:
-        with _LOCK:
-            if _LIBRARY is None:
-                _LIBRARY = _Library()
-    return _LIBRARY
-
-
-class _DeepStack:
-    """Lets the recursive evaluator recurse deeply (a recursive JSONata function of a few
-    hundred levels, as in JavaScript) only while expressions evaluate: the first evaluation
-    to enter raises the interpreter's limit, the last to leave restores it. Deeper still is a
-    RecursionError, reported as States.QueryEvaluationError."""
-
-    LIMIT = 10_000  # jsonata-python's own choice; ~10 Python frames per JSONata call level
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._saved = 0
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._active == 0:
-                self._saved = sys.getrecursionlimit()
-                if self._saved < self.LIMIT:
-                    sys.setrecursionlimit(self.LIMIT)
-            self._active += 1
-
-    def __exit__(self, *_: Any) -> None:
-        with self._lock:
-            self._active -= 1
-            if self._active == 0 and self._saved < self.LIMIT:
-                sys.setrecursionlimit(self._saved)
-
-
-_DEEP_STACK = _DeepStack()
-
-
-class _FunctionError(Exception):
-    """An extension function refused its arguments (reported like a JSONata error)."""
-
-
-def _make_env_class(lib: _Library) -> type:
-    base = lib.Jsonata.Frame
-    null = lib.NULL
-    extensions = lib.extensions
-
-    class Env(base):  # type: ignore[misc, valid-type]
-        """The evaluation frame: `$states`, the variables and our functions, read in place."""
-
-        def __init__(
-            self, parent: Any, states: Any, variables: Mapping[str, JSON], scope: Any, budget: Any
-        ) -> None:
-            super().__init__(parent)
-            self.states = states
-            self.variables = variables
-            self.scope = scope
-            self.budget = budget
-
-        def lookup(self, name: str) -> Any:
-            bindings = self.bindings
-            if name in bindings:
-                return bindings[name]
-            if name in _HOOKS:
-                # The library asks for its entry / exit hooks on every node it evaluates: the
-                # evaluation's budget counts and measures there (jsonata_bounds.py).
-                budget = self.budget
-                return budget.entry if name == "__evaluate_entry" else budget.exit
-            if name == "states":
-                return self.states
-            value = self.variables.get(name, _MISSING)
-            if value is not _MISSING:
-                # A JSON null variable is JSONata null, not "undefined".
-                return null if value is None else value
-            function = extensions.get(name)
-            if function is not None:
-                return function
-            dynamic = _DYNAMIC.get(name)
-            if dynamic is not None:
-                return lib.JLambda(dynamic(self.scope))
-            return self.parent.lookup(name) if self.parent is not None else None
-
-    return Env
-
-
-# ------------------------------------------------------------------------ the extensions
-
-
-def _plain_list(lib: _Library, value: Any, function: str) -> list[Any]:
-    if value is None or value is lib.NULL:
-        raise _FunctionError(f"{function}: the array argument is missing or null")
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _integer_argument(lib: _Library, value: Any, function: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise _FunctionError(f"{function}: {what} must be an integer, got {_show(lib, value)}")
-    return int(value)
-
-
-def _show(lib: _Library, value: Any) -> str:
-    try:
-        return json_text(_to_json(lib, value, "", ""), limit=None)
-    except Exception:  # noqa: BLE001 - only for a message
-        return repr(value)
-
-
-_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-_MAX_GENERATED = 1_000_000  # guard against `$range(0, 1e12, 1)` eating the activation
-
-
-def _static_extensions(lib: _Library) -> dict[str, Any]:
-    """The Step Functions JSONata functions that need no run-time port."""
-
-    def partition(array: Any = None, size: Any = None) -> Any:
-        items = _plain_list(lib, array, "$partition")
-        chunk = _integer_argument(lib, size, "$partition", "the partition size")
-        if chunk <= 0:
-            raise _FunctionError("$partition: the partition size must be greater than 0")
-        # A plain array (not a sequence): AWS keeps [[0]] as it is (jsonata/test_array_partition_0).
-        return [items[i : i + chunk] for i in range(0, len(items), chunk)]
-
-    def range_(start: Any = None, end: Any = None, step: Any = None) -> Any:
-        first = _integer_argument(lib, start, "$range", "the start")
-        last = _integer_argument(lib, end, "$range", "the end")
-        stride = _integer_argument(lib, 1 if step is None else step, "$range", "the step")
-        if stride == 0:
-            raise _FunctionError("$range: the step must not be 0")
-        values = range(first, last + (1 if stride > 0 else -1), stride)
-        if len(values) > _MAX_GENERATED:
-            raise _FunctionError(f"$range: more than {_MAX_GENERATED} values")
-        # A JSONata sequence, so a single value collapses to itself as AWS returns it
-        # (jsonata/test_array_range_2: $range(1, 9, 9) is 1).
-        return lib.Utils.create_sequence_from_iter(values)
-
-    def hash_(value: Any = None, algorithm: Any = None) -> Any:
-        if not isinstance(value, str):
-            raise _FunctionError(f"$hash: the value to hash must be a string, got {_show(lib, value)}")
-        name = "SHA-256" if algorithm is None else algorithm
-        if name not in _HASHES:
-            raise _FunctionError(
-                f"$hash: the algorithm must be one of {', '.join(_HASHES)}, got {_show(lib, name)}"
-            )
-        return hashlib.new(_HASHES[name], value.encode("utf-8")).hexdigest()
-
-    def parse(text: Any = None) -> Any:
-        if not isinstance(text, str):
-            raise _FunctionError(f"$parse: the argument must be a JSON string, got {_show(lib, text)}")
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise _FunctionError(f"$parse: the argument is not valid JSON ({exc})") from None
-        return lib.NULL if value is None else _to_jsonata(lib, value)
-
-    def refuse_eval(*_: Any) -> Any:
-        raise _FunctionError("The JSONata function $eval is not supported in Step Functions.")
-
-    return {
-        "partition": lib.JLambda(partition),
-        "range": lib.JLambda(range_),
-        "hash": lib.JLambda(hash_),
-        "parse": lib.JLambda(parse),
-        "eval": lib.JLambda(refuse_eval),
-    }
-
-
-def _guarded_builtins(lib: _Library) -> dict[str, Any]:
-    """Library functions that allocate their whole result at once, checked before they run
-    (with the library's own signatures, so context arguments work as before)."""
-
-    def pad(string: Any = None, width: Any = None, char: Any = None) -> Any:
-        lib.budget().check_width(width)
-        return lib.Functions.pad(string, width, char)
-
-    return {"pad": lib.JFunction(lib.JLambda(pad), "<s-ns?:s>")}
-
-
-def _bounded_regex_engine(pattern: str, flags: Any) -> regexes.BoundedPattern:
-    """JSONata regex literals compile to patterns bounded in time and output (regexes.py)."""
-    native = (regexes.regex.IGNORECASE if flags.case_insensitive else 0) | (
-        regexes.regex.MULTILINE if flags.multiline else 0
-    )
-    return regexes.BoundedPattern(pattern, native)
-
-
-def _to_jsonata(lib: _Library, value: JSON) -> Any:
-    """JSON from outside (e.g. `$parse`) as JSONata data: null inside arrays is JSONata null."""
-    if isinstance(value, list):
-        return [lib.NULL if item is None else _to_jsonata(lib, item) for item in value]
-    if isinstance(value, dict):
-        return {key: _to_jsonata(lib, item) for key, item in value.items()}
-    return value
-
-
-def _random_factory(scope: Any) -> Callable[..., Any]:
-    def random(seed: Any = None) -> float:
-        if seed is None:
-            return scope.entropy.random() if scope is not None else _random_module.random()
-        if isinstance(seed, bool) or not isinstance(seed, (int, float)):
-            raise _FunctionError("$random: the seed must be an integer")
-        return _random_module.Random(int(seed)).random()
-
-    return random
-
-
-def _uuid_factory(scope: Any) -> Callable[..., Any]:
-    def uuid() -> str:
-        if scope is not None:
-            return str(scope.entropy.uuid4())
-        import uuid as uuid_module
-
-        return str(uuid_module.uuid4())
-
-    return uuid
-
-
-def _clock_now(scope: Any) -> datetime:
-    if scope is not None:
-        return scope.runtime.clock.now()
-    from datetime import UTC
-
-    return datetime.now(UTC)
-
-
-def _now_factory(scope: Any) -> Callable[..., Any]:
-    def now(picture: Any = None, timezone: Any = None) -> Any:
-        moment = _clock_now(scope)
-        millis = int(moment.timestamp() * 1000)
-        if picture is None and timezone is None:
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        from jsonata.functions import Functions
-
-        return Functions.datetime_from_millis(millis, picture, timezone)
-
-    return now
-
-
-def _millis_factory(scope: Any) -> Callable[..., Any]:
-    def millis() -> int:
-        return int(_clock_now(scope).timestamp() * 1000)
-
-    return millis
-
-
-# Functions that read a port of the running execution (entropy, clock): bound per evaluation.
-_DYNAMIC: dict[str, Callable[[Any], Callable[..., Any]]] = {
-    "random": _random_factory,
-    "uuid": _uuid_factory,
-    "now": _now_factory,
-    "millis": _millis_factory,
-}
-
-
-# --------------------------------------------------------------------------- results
-
-
-class _Unsupported(Exception):  # noqa: N818 - internal signal
-    pass
-
-
-def _to_json(lib: _Library, value: Any, text: str, field: str) -> JSON:
-    """A JSONata result as plain JSON, sharing every part that is already plain.
-
-    jsonata-python returns JSONata null as a marker (kept apart from "undefined", which is
-    None), arrays as list subclasses, and whole numbers as floats at times; functions are not
-    JSON at all (AWS: "returned an unsupported result type")."""
-    null = lib.NULL
-    jlist = lib.JList
-
-    def convert(item: Any) -> Any:
-        kind = type(item)
-        if kind is str or kind is int or kind is bool:
-            return item
-        if item is null or item is None:
-            return None
-        if kind is float:
-            # JSONata numbers are doubles; 7.0 prints as 7 there, so it is the int 7 here.
-            if item.is_integer() and abs(item) < 2**53:
-                return int(item)
-            if not math.isfinite(item):
-                raise _Unsupported()
-            return item
-        if kind is dict:
-            changed = None
-            for key, member in item.items():
-                new = convert(member)
-                if new is not member:
-                    if changed is None:
-                        changed = dict(item)
-                    changed[key] = new
-            return item if changed is None else changed
-        if kind is list:
-            changed_list = None
-            for index, member in enumerate(item):
-                new = convert(member)
-                if new is not member:
-                    if changed_list is None:
-                        changed_list = list(item)
-                    changed_list[index] = new
-            return item if changed_list is None else changed_list
-        if isinstance(item, list) or kind is jlist:
-            return [convert(member) for member in item]
-        if isinstance(item, dict):
-            return {key: convert(member) for key, member in item.items()}
-        if isinstance(item, float):
-            return convert(float(item))
-        if isinstance(item, int) and not isinstance(item, bool):
-            return int(item)
-        raise _Unsupported()
-
-    try:
-        return convert(value)
-    except _Unsupported:
-        raise StatesError(
-            ErrorName.QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{text}' specified for the field '{field}' returned an "
-            "unsupported result type.",
-        ) from None
-    except RecursionError:
-        raise StatesError(
-            ErrorName.QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{text}' specified for the field '{field}' returned a value "
-            "nested too deeply.",
-        ) from None
-
-
 # ------------------------------------------------------------------------ expressions
 
 
 class Expression:
     """One compiled `{% ... %}` expression, reported in errors by its field (e.g. `Output/x`)."""
 
-    __slots__ = ("text", "field", "needs_context", "_ast")
+    __slots__ = ("text", "field", "needs_context", "_tree", "_engine")
 
     def __init__(self, text: str, field: str) -> None:
         self.text = text
@@ -455,20 +65,13 @@ class Expression:
             raise ExpressionSyntaxError(
                 f"the JSONata function $eval is not supported in Step Functions (in {text!r})"
             )
-        lib = library()
+        self._engine = JsonataEngine.shared()
         try:
-            compiled = lib.Jsonata(text, _bounded_regex_engine)
-        except lib.JException as exc:
-            raise ExpressionSyntaxError(
-                f"invalid JSONata expression {text!r}: {_describe(lib, exc)}"
-            ) from None
-        except RecursionError:
-            raise ExpressionSyntaxError(f"the JSONata expression {text!r} is nested too deeply") from None
-        except Exception as exc:  # noqa: BLE001 - the parser can fail in ways of its own
+            self._tree = self._engine.compile(text)
+        except SyntaxProblem as exc:
+            if exc.too_deep:
+                raise ExpressionSyntaxError(f"the JSONata expression {text!r} is nested too deeply") from None
             raise ExpressionSyntaxError(f"invalid JSONata expression {text!r}: {exc}") from None
-        if compiled.errors:
-            raise ExpressionSyntaxError(f"invalid JSONata expression {text!r}: {compiled.errors[0]}")
-        self._ast = compiled.ast
 
     @staticmethod
     def compile(source: str, field: str) -> Expression:
@@ -484,55 +87,29 @@ class Expression:
     def evaluate(self, states: Any, scope: Any) -> JSON:
         """The value as JSON. `states` is the `$states` object, `scope` the frame (variables,
         entropy, clock). Raises States.QueryEvaluationError, also for an undefined result."""
-        lib = library()
-        raw = self.raw(states, scope)
-        if raw is None:
-            raise StatesError(
-                ErrorName.QUERY_EVALUATION_ERROR,
-                f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-                "returned nothing (undefined).",
-            )
-        return _to_json(lib, raw, self.text, self.field)
-
-    def raw(self, states: Any, scope: Any) -> Any:
-        """The JSONata value as the library returns it (None: undefined)."""
-        lib = library()
-        runner = lib.runner()
-        variables = scope.variables if scope is not None else {}
         budget = EvaluationBudget(payload_limit(scope))
-        env = lib.Env(runner.environment, states, variables, scope, budget)
-        env.bind("$", None)
-        lib.Jsonata.CURRENT.jsonata = runner
-        saved, lib.local.budget = getattr(lib.local, "budget", None), budget
         try:
-            with _DEEP_STACK, regexes.deadline(budget.seconds_left(), budget.max_bytes):
-                return runner.eval(self._ast, None, env)
-        except StatesError:
-            raise
-        except BudgetExceeded as exc:
-            if exc.kind == "size":
-                raise self._too_big(str(exc)) from None
-            raise self._failed(str(exc)) from None
-        except regexes.RegexTimeout as exc:
-            raise self._failed(str(exc)) from None
-        except regexes.OutputTooLarge as exc:
-            raise self._too_big(str(exc)) from None
-        except _FunctionError as exc:
-            raise self._failed(str(exc)) from None
-        except lib.JException as exc:
-            raise self._failed(_describe(lib, exc)) from None
-        except RecursionError:
-            raise self._failed("the evaluation is nested too deeply") from None
-        except ZeroDivisionError:
-            # JSONata divides as doubles: x/0 is ±Infinity, which is "out of range" (D1001).
-            raise self._failed("D1001: Number out of range") from None
-        except Exception as exc:  # noqa: BLE001 - any library failure is the expression's
-            raise self._failed(f"{type(exc).__name__}: {exc}") from None
+            raw = self._engine.evaluate(self._tree, states, scope, budget)
+        except EvaluationFailed as exc:
+            raise (self._too_big if exc.too_big else self._failed)(str(exc)) from None
         finally:
-            lib.local.budget = saved
             runtime = getattr(scope, "runtime", None)
             if runtime is not None and budget.ran_long():
                 runtime.yield_soon = True
+        if raw is None:
+            raise self._error("returned nothing (undefined).")
+        try:
+            return self._engine.to_json(raw)
+        except UnsupportedResult:
+            raise self._error("returned an unsupported result type.") from None
+        except RecursionError:
+            raise self._error("returned a value nested too deeply.") from None
+
+    def _error(self, what: str) -> StatesError:
+        return StatesError(
+            ErrorName.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}",
+        )
 
     def _too_big(self, detail: str) -> StatesError:
         return StatesError(
@@ -542,20 +119,10 @@ class Expression:
         )
 
     def _failed(self, detail: str) -> StatesError:
-        return StatesError(
-            ErrorName.QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{self.text}' specified for the field '{self.field}' threw "
-            f"an error during evaluation. {detail}",
-        )
+        return self._error(f"threw an error during evaluation. {detail}")
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r}, field={self.field!r})"
-
-
-def _describe(lib: _Library, exc: Exception) -> str:
-    code = getattr(exc, "error", None)
-    message = str(exc)
-    return f"{code}: {message}" if code else message
 
 
 _STRING = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'")
@@ -662,8 +229,7 @@ def states_object(
     error_output: JSON = _MISSING,
 ) -> dict[str, Any]:
     """The `$states` object of one step; the context object only when something reads it."""
-    lib = library()
-    null = lib.NULL
+    null = JsonataEngine.shared().null
     states: dict[str, Any] = {"input": null if raw is None else raw}
     if result is not _MISSING:
         states["result"] = null if result is None else result
@@ -751,3 +317,4 @@ class JsonataValue:
         return self.template.evaluate(states_object(raw, scope, self.template.needs_context), scope)
 
     evaluate = read  # the signature of templates.Template.evaluate (Map's ItemSelector)
+

@@ -1,20 +1,20 @@
 """How far one JSONata evaluation may go (issue 13, 5a and 5b).
 
 jsonata-python evaluates by walking the expression tree and calls an entry and an exit hook
-around every node (jsonata.py binds them; this module has no library internals). The hooks
+around every node (jsonata_engine.py binds them; this module has no library internals). The hooks
 of an `EvaluationBudget`:
 
 * count the nodes evaluated: JSONata optimises tail calls, so `$f := function($x){ $f($x) }`
   loops for ever without growing the stack, and exponential recursion is just slow; both end
   at `MAX_STEPS` (or at `MAX_SECONDS`, checked every few hundred nodes) as
   States.QueryEvaluationError. Stack depth is bounded by the interpreter's recursion limit
-  (jsonata.py's `_DeepStack`), also reported as States.QueryEvaluationError;
+  (jsonata_engine.py's `_DeepStack`), also reported as States.QueryEvaluationError;
 * measure what a node built: a string, or an array / object made by a constructor or a
   function, past the payload limit is States.DataLimitExceeded, found the moment it is built
   (`$s & $s` doubling, `[$a, $a]` nesting), not when the whole result is encoded.
 
 Regular expressions run under the same deadline (regexes.py), and the library functions that
-could allocate without evaluating a node (`$pad`) are checked before they run (jsonata.py).
+could allocate without evaluating a node (`$pad`) are checked before they run (jsonata_functions.py).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class EvaluationBudget:
             if len(result) + 2 > self.max_bytes:
                 raise self.too_big()
         elif isinstance(result, (list, dict)) and getattr(expr, "type", None) not in _READERS:
-            # Data nested past the stack raises RecursionError: "nested too deeply" (jsonata.py).
+            # Data nested past the stack raises RecursionError: "nested too deeply" (jsonata_engine.py).
             if len(result) > self.max_bytes or bounded_size(result, self.max_bytes) is None:
                 raise self.too_big()
 
