@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .asl_errors import ErrorName
+from .budget import SizeMemo
 from .errors import StatesError
 from .jsonio import encode_json, json_size
 from .model import State, StateGraph
@@ -73,6 +74,7 @@ class Runtime:
     # Set by an evaluation that ran long (dataflow/jsonata.py): the next state boundary lets the
     # event loop serve other requests before going on.
     yield_soon: bool = False
+    sizes: SizeMemo = field(default_factory=SizeMemo)  # values measured as built (budget.py)
 
     def record_event(self, event: dict[str, Any]) -> None:
         if self.history is not None:
@@ -131,6 +133,8 @@ class Runtime:
                 f"{what} has a size of {len(encoded)} bytes, exceeding the limit of "
                 f"{self.limits.max_payload_bytes} bytes.",
             )
+        if type(value) is dict or type(value) is list:
+            self.sizes.put(value, len(encoded), exact=False)  # its encoding bounds its size
         return encoded
 
 

@@ -91,7 +91,9 @@ class Template:
         evaluate, constant = _compile_node(raw, (), collected)
         if problems is None and len(collected) > before:
             raise ExpressionSyntaxError(collected[before][1])
-        if constant:
+        if constant or _dynamic_fields(raw) < 2:
+            # One value placed into literal JSON cannot outgrow where it came from (an
+            # intrinsic's result is measured by the intrinsic): only two or more can double.
             return Template(evaluate, constant)
         build = evaluate
         what = f"The value built by the state's {field}"
@@ -101,6 +103,15 @@ class Template:
             return check_built(build(data, scope), scope, what)
 
         return Template(measured, constant)
+
+
+def _dynamic_fields(raw: JSON) -> int:
+    """How many `.$` fields a template has, at any depth."""
+    if isinstance(raw, dict):
+        return sum(key.endswith(".$") or _dynamic_fields(value) for key, value in raw.items())
+    if isinstance(raw, list):
+        return sum(_dynamic_fields(item) for item in raw)
+    return 0
 
 
 def _compile_node(

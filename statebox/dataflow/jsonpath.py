@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..asl_errors import ErrorName
-from ..budget import check_built
-from ..paths import Path, ReferencePath
+from ..budget import check_placed
+from ..errors import StatesError
+from ..paths import MISSING, Path, ReferencePath
 from ..templates import Template
 from ..types import JSON
 from .assign import Assignment
@@ -77,15 +78,19 @@ class JsonPathFlow:
             elif path is DISCARD:
                 data = raw
             else:
-                data = _placed(path, raw, result, scope)
+                data = path.write(raw, result)
             out = self.output_path
-            if out is None:
-                return data
             if out is DISCARD:
                 return {}
-            return out.read(data, scope)  # type: ignore[union-attr]
+            output = data if out is None else out.read(data, scope)  # type: ignore[union-attr]
+            if data is not result and data is not raw:
+                _check_placed(output, raw, result, self, scope)
+            return output
         values = self.assign.evaluate(result, scope)
-        output = self.select_output(self.place_result(raw, result, scope), scope)
+        data = self.place_result(raw, result, scope)
+        output = self.select_output(data, scope)
+        if data is not result and data is not raw:
+            _check_placed(output, raw, result, self, scope)
         scope.assign(values)
         return output
 
@@ -109,7 +114,7 @@ class JsonPathFlow:
             return result
         if path is DISCARD:
             return raw
-        return _placed(path, raw, result, scope)
+        return path.write(raw, result)
 
     def select_output(self, data: JSON, scope: Any) -> JSON:
         path = self.output_path
@@ -120,14 +125,28 @@ class JsonPathFlow:
         return path.read(data, scope)  # type: ignore[union-attr]
 
 
-def _placed(path: Any, raw: JSON, result: JSON, scope: Any) -> JSON:
-    """ResultPath: the result written into the input. The input and the result can be the same
-    value (a Pass without Parameters), so a loop that keeps a copy doubles the data each pass:
-    measured here, as values are measured where they are built (budget.py)."""
-    data = path.write(raw, result)
-    if data is not result and isinstance(result, (dict, list, str)):
-        check_built(data, scope, "The state's output (its input with the result at its ResultPath)")
-    return data
+def _check_placed(output: JSON, raw: JSON, result: JSON, flow: JsonPathFlow, scope: Any) -> None:
+    """A result written into the input can be (part of) that input (a Pass without
+    Parameters), so a loop that keeps a copy doubles the data each pass: the state's output
+    (after OutputPath, where AWS applies the limit) is measured, as values are measured where
+    they are built (budget.py)."""
+    if isinstance(result, (dict, list, str)):
+        # Each key the path writes adds at most its text and 6 bytes of JSON around it.
+        slack = 7 * len(flow.result_path.text) + 16  # type: ignore[union-attr]
+        # The state's own input (InputPath, no Parameters) is at most as large as all of it.
+        path = flow.input_path
+        part_of_input = path is not None and path is not DISCARD and _reads(path, raw, scope) is result
+        check_placed(output, raw, result, slack, scope, _PLACED, part_of_input)
+
+
+def _reads(path: Any, raw: JSON, scope: Any) -> JSON:
+    try:
+        return path.read(raw, scope)
+    except StatesError:
+        return MISSING
+
+
+_PLACED = "The state's output (its input with the result at its ResultPath)"
 
 
 IDENTITY_FLOW = JsonPathFlow()

@@ -322,3 +322,81 @@ async def test_a_doubling_loop_stops_at_the_payload_limit(run_machine: Any, grow
 async def test_a_doubling_loop_under_the_limit_still_runs(run_machine: Any) -> None:
     result = await run_machine(doubling_loop(GROWERS["Array"], passes=10), {})
     assert result.status == "SUCCEEDED", result.cause
+
+
+async def test_a_large_document_carried_through_many_states_is_not_refused(run_machine: Any) -> None:
+    """AWS limits a state's output, after OutputPath: a 200 KiB document copied beside itself
+    by ResultPath and cut back by OutputPath (the peers' payload workload) stays within it."""
+    names = [f"S{i}" for i in range(30)]
+    states = [
+        (
+            name,
+            {
+                "Type": "Pass",
+                "InputPath": "$.p",
+                "ResultPath": "$.q.p",
+                "OutputPath": "$.q",
+                **({"Next": names[i + 1]} if i + 1 < len(names) else {"End": True}),
+            },
+        )
+        for i, name in enumerate(names)
+    ]
+    document = {
+        "p": {"records": [{"id": i, "name": f"user-{i:05d}", "tags": ["a", "b"]} for i in range(5000)]}
+    }
+    result = await run_machine(machine(*states), document)
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == document
+
+
+async def test_a_document_carried_through_a_chain_is_measured_once(
+    run_machine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sizes are remembered by identity (budget.SizeMemo): a chain of states placing results
+    into one large input walks that input once, not once per state."""
+    import statebox.budget as budget
+
+    walked: list[int] = []
+    real_put = budget.SizeMemo.put
+
+    def counting(memo: Any, item: Any, size: int, exact: bool = True, new_bytes: Any = None) -> None:
+        if exact:  # remembered after a walk of it
+            walked.append(id(item))
+        real_put(memo, item, size, exact, new_bytes)
+
+    monkeypatch.setattr(budget.SizeMemo, "put", counting)
+    names = [f"S{i}" for i in range(200)]
+    states = [
+        (
+            name,
+            {
+                "Type": "Pass",
+                "Parameters": {"i": i, "b.$": "$.b", "d.$": "$.big"},
+                "ResultPath": "$.r",
+                **({"Next": names[i + 1]} if i + 1 < len(names) else {"End": True}),
+            },
+        )
+        for i, name in enumerate(names)
+    ]
+    big = [{"n": n, "text": "x" * 20} for n in range(2000)]
+    result = await run_machine(machine(*states), {"b": "x", "big": big})
+    assert result.status == "SUCCEEDED", result.cause
+    assert walked.count(id(big)) == 1
+    assert len(walked) < 3 * len(big)  # the document's items walked once, not 200 times
+
+
+@pytest.mark.parametrize("output_path", [None, "$.wrap"])
+async def test_a_loop_doubling_by_result_path_alone_stops_at_the_payload_limit(
+    run_machine: Any, output_path: str | None
+) -> None:
+    """Passes without Parameters: one copies $.s beside itself, the next puts the whole input
+    back at $.s, so each round doubles $.s (sharing its halves) with no template or intrinsic."""
+    wrap = {"OutputPath": "$.wrap"} if output_path else {}
+    at = "$.wrap." if output_path else "$."
+    definition = machine(
+        ("Init", {"Type": "Pass", "Result": {"s": {"l": "ab"}, "t": None}, "Next": "Copy"}),
+        ("Copy", {"Type": "Pass", "InputPath": "$.s", "ResultPath": "$.t", "Next": "Fold"}),
+        ("Fold", {"Type": "Pass", "ResultPath": at + "s", **wrap, "Next": "Copy"}),
+    )
+    result = await run_machine(definition, {})
+    assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded"), result.cause
