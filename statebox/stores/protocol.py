@@ -5,8 +5,10 @@ Cluster, and `LazyStore` in front of any of them) keeps the same contract; one s
 against each (tests/integration/test_store_contract.py):
 
 - A record is saved whole with its new pending points and their timers, or not at all. A save
-  by an `owner` whose lease on the execution has lapsed or passed to another writes nothing
-  and returns False; `owner=""` is a fresh execution (no lease to hold).
+  by an `owner` whose lease on the execution has lapsed or passed to another changes nothing
+  of the execution and returns False (on a cluster the new points' timers, in another slot,
+  may stay: the worker drops a timer whose point is not pending); `owner=""` is a fresh
+  execution (no lease to hold).
 - A point is claimed once: pending → claimed (under a lease of `lease_ms` on the execution) →
   used (only when the claimant's save commits with `finished_point`). `release` gives a
   claimed point back; a claim whose lease lapsed can be made again.

@@ -248,14 +248,16 @@ class RedisStore:
         (a timeout too) becomes StoreUnavailable. Its message is the same whatever failed: the
         detail (which may name the server's address) goes to the log only, never into an
         answer."""
-        from redis.exceptions import RedisError
+        from redis.exceptions import RedisClusterException, RedisError
 
         try:
             if timeout is None:
                 return await coroutine
             async with asyncio.timeout(timeout):
                 return await coroutine
-        except (RedisError, OSError) as exc:  # TimeoutError is an OSError
+        # TimeoutError is an OSError; a cluster none of whose nodes answers raises
+        # RedisClusterException, which is not a RedisError.
+        except (RedisError, RedisClusterException, OSError) as exc:
             log.warning("store call failed: %s: %s", type(exc).__name__, exc)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 

@@ -11,10 +11,13 @@ import logging
 from typing import Any
 
 import pytest
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import AbstractConnection
 
+from statebox.errors import StoreUnavailable
+from statebox.stores.durability import check_persistence
 from statebox.stores.redis import RedisStore
-from tests.support.servers import RedisClusterNodes
+from tests.support.servers import RedisClusterNodes, free_port
 from tests.support.stores import Backend
 
 from . import test_durable as durable
@@ -144,3 +147,15 @@ async def test_every_primary_without_aof_is_warned_about(
     assert sorted(w.split(" runs ")[0] for w in warnings) == sorted(
         f"Redis node 127.0.0.1:{port}" for port in redis_cluster.ports
     )
+
+
+async def test_a_cluster_no_node_of_which_answers_is_store_unavailable(make_engine: Any) -> None:
+    """redis-py says so with RedisClusterException, which is no RedisError: it was a 500."""
+    unreachable = f"redis+cluster://127.0.0.1:{free_port()}"
+    store = RedisStore.connect(unreachable, timeout=2)
+    with pytest.raises(StoreUnavailable):
+        await make_engine(store).start(MACHINE, 6)
+    await store.close()
+    client = RedisCluster.from_url(unreachable.replace("+cluster", ""), socket_connect_timeout=2)
+    assert await check_persistence(client, cluster=True) is False  # asked again on a later write
+    await client.aclose()

@@ -41,14 +41,15 @@ class Backend:
 
     def redis_store(self, prefix: str | None = None, lease_ms: int = 60_000) -> RedisStore:
         """A RedisStore on this backend (a fresh prefix unless given)."""
-        options = {"prefix": prefix or f"t{time.monotonic_ns()}:", "lease_ms": lease_ms}
+        prefix = prefix or f"t{time.monotonic_ns()}:"
         if self.kind == "in-process":
-            store = RedisStore.in_process(**options)
+            store = RedisStore.in_process(prefix=prefix, lease_ms=lease_ms)
         elif self.kind == "fakeredis":
-            store = RedisStore(fakeredis.FakeAsyncRedis(server=self._fake_server), **options)
+            client = fakeredis.FakeAsyncRedis(server=self._fake_server)
+            store = RedisStore(client, prefix=prefix, lease_ms=lease_ms)
         else:
             assert self.url is not None, f"{self.kind} needs the server's URL"
-            store = RedisStore.connect(self.url, **options)
+            store = RedisStore.connect(self.url, prefix=prefix, lease_ms=lease_ms)
             assert store.cluster == (self.kind == "cluster")
         self._opened.append(store)
         return store
@@ -60,14 +61,13 @@ class Backend:
         return self.redis_store(prefix, lease_ms)
 
     def unreachable_store(self) -> Store:
-        """A store whose server is down (nothing listens; fakeredis: disconnected)."""
+        """A store whose server is down (nothing listens; fakeredis: emulating it)."""
         if self.kind in ("in-process", "fakeredis"):
-            store = self.redis_store()
-            store.client.connection_pool.connection_kwargs["server"].connected = False
-            return LazyStore(lambda: store) if self.kind == "in-process" else store
-        dead = RedisStore.connect(
-            f"{'redis+cluster' if self.kind == 'cluster' else 'redis'}://127.0.0.1:{free_port()}", timeout=2
-        )
+            dead = RedisStore(fakeredis.FakeAsyncRedis(connected=False))
+            dead.persistence_checked = True  # a store call, not the check, is what must fail
+            return LazyStore(lambda: dead) if self.kind == "in-process" else dead
+        scheme = "redis+cluster" if self.kind == "cluster" else "redis"
+        dead = RedisStore.connect(f"{scheme}://127.0.0.1:{free_port()}", timeout=2)
         self._opened.append(dead)
         return dead
 
