@@ -38,9 +38,10 @@ from typing import Any
 import aiohttp  # noqa: TID251 - the load generator is an HTTP client
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script: the bench package, beside statebox
+sys.path.insert(0, str(ROOT))  # run as a script: the bench and tests packages, beside statebox
 
-from bench.loopback import LoopbackRedis, free_port, wait_port  # noqa: E402
+from bench.loopback import LoopbackRedis  # noqa: E402
+from tests.support.servers import free_port, wait_port  # noqa: E402
 
 SECRET = "load-test-secret-0123456789abcdef"
 

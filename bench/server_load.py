@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script: the bench package, beside statebox
+sys.path.insert(0, str(ROOT))  # run as a script: the bench and tests packages, beside statebox
 
-from bench.loopback import LoopbackRedis, free_port  # noqa: E402
+from bench.loopback import LoopbackRedis  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
 
 FLOW10 = {
     "Comment": "10 Pass states, no Task",

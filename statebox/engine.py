@@ -54,7 +54,7 @@ from .model import Machine
 from .parse import _remember, json_depth, load_definition, parse, recent
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
 from .records import RECORD_FORMAT
-from .stores import Claim, NewPoint
+from .stores import Claim, NewPoint, Store
 from .suspension import ResumeEvent, Suspension, locate, pending_points, scan_position
 from .timestamps import parse_timestamp
 from .types import JSON
@@ -113,7 +113,7 @@ class EngineLimits(Limits):
 @dataclass
 class Engine:
     settings: Settings
-    store: Any  # stores.redis.RedisStore; a zero-argument callable makes it lazily
+    store: Store  # stores.protocol; a zero-argument callable making one is accepted too (built lazily)
     signer: ContinuationSigner
     invoker: ActionInvoker | None = None
     clock: Clock = field(default_factory=SystemClock)

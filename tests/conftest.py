@@ -1,9 +1,6 @@
-"""Shared fixtures: a fake clock, seeded entropy, a helper that runs a definition, and a real
-redis-server (`redis_server`) for the integration and end-to-end tests.
-
-`RedisServer` (bench/loopback.py, shared with the benchmarks) starts on a free port in a temp
-dir; it can also be killed with SIGKILL and restarted on the same port and data dir, which the
-durability tests use (AOF on).
+"""Shared fixtures: a fake clock, seeded entropy, a helper that runs a definition, a real
+redis-server (`redis_server`) and a real 3-master Redis Cluster (`redis_cluster`), each started
+once per session, for the integration and end-to-end tests (the servers: tests/support/servers.py).
 """
 
 from __future__ import annotations
@@ -18,10 +15,8 @@ from typing import Any
 import pytest
 
 import statebox
-from bench.loopback import RedisServer, free_port
 from statebox.ports import FakeClock, SeededEntropy
-
-__all__ = ["RedisServer", "free_port"]  # re-exported: the integration and e2e tests import them here
+from tests.support.servers import RedisClusterNodes, RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,6 +52,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterNodes]:
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        pytest.fail("redis-server / redis-cli are missing; scripts/test.sh installs them (Debian package)")
+    nodes = RedisClusterNodes(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        nodes.start()
+        yield nodes
+    finally:
+        nodes.stop()
 
 
 # Python's names for JSON types and values, which no message about a value may use.

@@ -47,7 +47,7 @@ async def check_persistence(client: Any, cluster: bool) -> bool:
     """Log what the server (every primary of a cluster) lacks; True once the question is
     settled (answered, or refused), False when the server could not be asked (ask again)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import RedisError, ResponseError
+    from redis.exceptions import RedisClusterException, RedisError, ResponseError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     try:
@@ -60,8 +60,10 @@ async def check_persistence(client: Any, cluster: bool) -> bool:
                 ]
             else:
                 configs = [(await client.config_get("append*"), "Redis")]
-    except (RedisConnectionError, RedisTimeoutError, OSError):
-        return False  # unreachable now: the store's own calls say so; ask on a later write
+    except (RedisConnectionError, RedisTimeoutError, RedisClusterException, OSError):
+        # Unreachable now (a cluster: no node answers): the store's own calls say so; ask on a
+        # later write.
+        return False
     except (ResponseError, RedisError) as exc:  # CONFIG renamed away, or not in this user's ACL
         log.warning(
             "could not check Redis persistence (CONFIG GET refused: %s); exactly-once needs %s: "

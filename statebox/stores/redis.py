@@ -53,8 +53,8 @@ from typing import Any
 
 from ..errors import StoreUnavailable
 from ..records import decode_record, encode_record
-from . import Claim, NewPoint
 from .durability import check_persistence
+from .protocol import Claim, NewPoint, RecordJSON
 
 log = logging.getLogger("statebox.store")
 STORE_UNAVAILABLE = "the store is unavailable; nothing is lost, try again later"
@@ -138,8 +138,8 @@ return redis.call('HINCRBY', KEYS[1], 'timerFailures', 1)
 
 
 class RedisStore:
-    """Executions in Redis. `client` is a redis.asyncio client, a redis.asyncio RedisCluster,
-    or fakeredis's async client."""
+    """Executions in Redis (the `Store` protocol). `client` is a redis.asyncio client, a
+    redis.asyncio RedisCluster, or fakeredis's async client."""
 
     def __init__(
         self, client: Any, prefix: str = "statebox:", lease_ms: int = 60_000, lanes: _Lanes | None = None
@@ -248,14 +248,16 @@ class RedisStore:
         (a timeout too) becomes StoreUnavailable. Its message is the same whatever failed: the
         detail (which may name the server's address) goes to the log only, never into an
         answer."""
-        from redis.exceptions import RedisError
+        from redis.exceptions import RedisClusterException, RedisError
 
         try:
             if timeout is None:
                 return await coroutine
             async with asyncio.timeout(timeout):
                 return await coroutine
-        except (RedisError, OSError) as exc:  # TimeoutError is an OSError
+        # TimeoutError is an OSError; a cluster none of whose nodes answers raises
+        # RedisClusterException, which is not a RedisError.
+        except (RedisError, RedisClusterException, OSError) as exc:
             log.warning("store call failed: %s: %s", type(exc).__name__, exc)
             raise StoreUnavailable(STORE_UNAVAILABLE) from None
 
@@ -272,7 +274,7 @@ class RedisStore:
 
     async def save(
         self,
-        record: dict[str, Any],
+        record: RecordJSON,
         *,
         ttl_seconds: int,
         new_points: list[NewPoint],
@@ -345,7 +347,7 @@ class RedisStore:
         renewed = await self._script(self._renew, [self.lock_key(execution_key)], [owner, self.lease_ms])
         return bool(renewed)
 
-    async def load(self, execution_key: str) -> dict[str, Any] | None:
+    async def load(self, execution_key: str) -> RecordJSON | None:
         raw = await self._call(self.client.get(self.record_key(execution_key)))
         return None if raw is None else decode_record(raw)
 

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.support.servers import free_port
+
 try:
     from aiosmtpd.controller import Controller
 except ImportError:  # reported by the fixture as a failure: scripts/test.sh installs it
@@ -113,8 +115,6 @@ def mailbox_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     """A running SMTP server on loopback; the environment points send_approval_email at it."""
     if Controller is None:
         pytest.fail("aiosmtpd is not installed: run scripts/test.sh (it installs the [test] extra)")
-    from conftest import free_port
-
     box = Mailbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -1,33 +1,28 @@
-"""Stores and engines over fakeredis and a real redis-server (`redis_server`, `RedisServer` and
-`free_port` live in tests/conftest.py, shared with the end-to-end tests; re-exported here)."""
+"""Stores and engines on the in-process store (fakeredis), a real redis-server and a real Redis
+Cluster (tests/support/stores.py; the servers are tests/conftest.py's session fixtures)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RedisServer, free_port  # noqa: F401 - re-exported for the tests here
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
 from statebox.engine import Engine
 from statebox.ports import FakeClock
-from statebox.stores.redis import RedisStore
+from tests.support.stores import Backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["fakeredis", "redis-server"])
+@pytest.fixture(params=["in-process", "redis-server", "cluster"])
 async def store(request: pytest.FixtureRequest) -> Any:
-    if request.param == "fakeredis":
-        store = RedisStore.in_process(prefix=f"t{time.monotonic_ns()}:")
-    else:
-        server = request.getfixturevalue("redis_server")
-        store = RedisStore.connect(server.url, prefix=f"t{time.monotonic_ns()}:")
-    yield store
-    await store.close()
+    """A RedisStore under a prefix of its own, on each backend in turn."""
+    backend = Backend.for_test(request.param, request)
+    yield backend.redis_store()
+    await backend.close()
 
 
 @pytest.fixture

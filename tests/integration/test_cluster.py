@@ -1,145 +1,35 @@
-"""The store on a real 3-master Redis Cluster on loopback: every scenario of test_durable.py,
-plus what only a cluster shows (keys across slots, NOSCRIPT after a script flush, round trips).
-
-The cluster is started once per session: three `redis-server --cluster-enabled yes` processes
-(each with its own config file, bus port and no persistence) joined by
-`redis-cli --cluster create ... --cluster-replicas 0`, and stopped at the end.
+"""What only a Redis Cluster shows (keys across slots, NOSCRIPT after a script flush, round
+trips, every primary checked). The suspend / resume scenarios of test_durable.py run on the
+cluster through the `store` fixture, the store's contract in test_store_contract.py; the
+cluster itself is tests/conftest.py's session fixture `redis_cluster`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
+import logging
 from typing import Any
 
 import pytest
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import AbstractConnection
 
+from statebox.errors import StoreUnavailable
+from statebox.stores.durability import check_persistence
 from statebox.stores.redis import RedisStore
+from tests.support.servers import RedisClusterNodes, free_port
+from tests.support.stores import Backend
 
 from . import test_durable as durable
 
 MACHINE = durable.INCSQUARE
 
 
-def free_ports(count: int) -> list[int]:
-    """Distinct free loopback ports (all held open while choosing, so none repeats)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-class RedisClusterNodes:
-    """Three masters on free loopback ports (client and cluster-bus port each), no replicas."""
-
-    def __init__(self, directory: Path, masters: int = 3) -> None:
-        self.directory = directory
-        ports = free_ports(2 * masters)
-        self.ports, self.bus_ports = ports[:masters], ports[masters:]
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    @property
-    def url(self) -> str:
-        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
-
-    def cli(self, port: int, *args: str) -> str:
-        done = subprocess.run(
-            ["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
-            capture_output=True, text=True, timeout=10,
-        )
-        return done.stdout
-
-    def start(self) -> None:
-        for port, bus_port in zip(self.ports, self.bus_ports, strict=True):
-            node_dir = self.directory / str(port)
-            node_dir.mkdir()
-            self.processes.append(subprocess.Popen(
-                [
-                    "redis-server", "--port", str(port), "--cluster-port", str(bus_port),
-                    "--bind", "127.0.0.1", "--dir", str(node_dir),
-                    "--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--protected-mode", "yes", "--loglevel", "warning",
-                ],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
-        for port in self.ports:
-            self._wait(lambda port=port: self.cli(port, "PING").strip() == "PONG", "a node did not start")
-        created = subprocess.run(
-            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
-             "--cluster-replicas", "0", "--cluster-yes"],
-            capture_output=True, text=True, timeout=30,
-        )
-        if created.returncode != 0:
-            raise RuntimeError(f"redis-cli --cluster create failed:\n{created.stdout}\n{created.stderr}")
-        self._wait(
-            lambda: all("cluster_state:ok" in self.cli(p, "CLUSTER", "INFO") for p in self.ports),
-            "the cluster did not reach cluster_state:ok",
-        )
-
-    @staticmethod
-    def _wait(ready: Any, message: str, seconds: float = 15) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if ready():
-                return
-            time.sleep(0.05)
-        raise RuntimeError(message)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            process.wait(10)
-        self.processes.clear()
-
-
-@pytest.fixture(scope="session")
-def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterNodes]:
-    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-        pytest.fail("redis-server / redis-cli are missing; scripts/test.sh installs them (Debian package)")
-    nodes = RedisClusterNodes(tmp_path_factory.mktemp("redis-cluster"))
-    try:
-        nodes.start()
-        yield nodes
-    finally:
-        nodes.stop()
-
-
 @pytest.fixture
 async def cluster_store(redis_cluster: RedisClusterNodes) -> Any:
-    store = RedisStore.connect(redis_cluster.url, prefix=f"c{time.monotonic_ns()}:")
-    assert store.cluster
-    yield store
-    await store.close()
-
-
-# Every scenario of test_durable.py, with the store on the cluster.
-SCENARIOS = [
-    f for name, f in vars(durable).items() if name.startswith("test_") and inspect.iscoroutinefunction(f)
-]
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__.removeprefix("test_"))
-async def test_durable_scenario_on_a_cluster(
-    scenario: Any, cluster_store: RedisStore, request: pytest.FixtureRequest
-) -> None:
-    fixtures = {
-        name: cluster_store if name == "store" else request.getfixturevalue(name)
-        for name in inspect.signature(scenario).parameters
-    }
-    await scenario(**fixtures)
+    backend = Backend("cluster", redis_cluster.url)
+    yield backend.redis_store()
+    await backend.close()
 
 
 def test_the_cluster_has_three_masters(redis_cluster: RedisClusterNodes) -> None:
@@ -173,14 +63,9 @@ async def test_executions_live_in_their_own_slot_and_share_one_definition(
 
 @pytest.fixture(params=["redis-server", "cluster"])
 async def any_store(request: pytest.FixtureRequest) -> Any:
-    if request.param == "cluster":
-        url = request.getfixturevalue("redis_cluster").url
-    else:
-        url = request.getfixturevalue("redis_server").url
-    store = RedisStore.connect(url, prefix=f"a{time.monotonic_ns()}:")
-    assert store.cluster == (request.param == "cluster")
-    yield store
-    await store.close()
+    backend = Backend.for_test(request.param, request)
+    yield backend.redis_store()
+    await backend.close()
 
 
 async def test_a_flushed_script_cache_is_reloaded(any_store: RedisStore, make_engine: Any) -> None:
@@ -249,11 +134,12 @@ async def test_concurrent_resumes_across_many_executions(cluster_store: RedisSto
 
 
 async def test_every_primary_without_aof_is_warned_about(
-    cluster_store: RedisStore, make_engine: Any, caplog: pytest.LogCaptureFixture, redis_cluster: RedisClusterNodes
+    cluster_store: RedisStore,
+    make_engine: Any,
+    caplog: pytest.LogCaptureFixture,
+    redis_cluster: RedisClusterNodes,
 ) -> None:
     """The nodes here run with --appendonly no: each primary is named in its own warning."""
-    import logging
-
     with caplog.at_level(logging.WARNING, logger="statebox.store"):
         await make_engine(cluster_store).start(MACHINE, 6)
         await cluster_store.persistence_check_done()
@@ -261,3 +147,15 @@ async def test_every_primary_without_aof_is_warned_about(
     assert sorted(w.split(" runs ")[0] for w in warnings) == sorted(
         f"Redis node 127.0.0.1:{port}" for port in redis_cluster.ports
     )
+
+
+async def test_a_cluster_no_node_of_which_answers_is_store_unavailable(make_engine: Any) -> None:
+    """redis-py says so with RedisClusterException, which is no RedisError: it was a 500."""
+    unreachable = f"redis+cluster://127.0.0.1:{free_port()}"
+    store = RedisStore.connect(unreachable, timeout=2)
+    with pytest.raises(StoreUnavailable):
+        await make_engine(store).start(MACHINE, 6)
+    await store.close()
+    client = RedisCluster.from_url(unreachable.replace("+cluster", ""), socket_connect_timeout=2)
+    assert await check_persistence(client, cluster=True) is False  # asked again on a later write
+    await client.aclose()

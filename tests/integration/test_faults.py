@@ -49,8 +49,7 @@ from statebox.records import RECORD_FORMAT, decode_record
 from statebox.stores.redis import STORE_UNAVAILABLE, RedisStore
 from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest
-
-from .conftest import RedisServer
+from tests.support.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 INCSQUARE = json.loads((ROOT / "state_machines" / "incsquare.json").read_text())

@@ -17,8 +17,8 @@ from statebox.invokers.local import LocalActionInvoker
 from statebox.invokers.openwhisk import OpenWhiskInvoker, resolve_action
 from statebox.invokers.routing import RoutingInvoker, build_invoker
 from statebox.ports import FakeClock, ResourceRef, TaskCall
+from tests.support.servers import free_port
 
-from .conftest import free_port
 from .openwhisk_double import DeveloperError, OpenWhiskControllerDouble
 
 ROOT = Path(__file__).resolve().parents[2]

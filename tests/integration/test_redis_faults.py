@@ -11,8 +11,7 @@ import pytest
 
 from statebox.errors import ContinuationAlreadyUsed, StoreUnavailable
 from statebox.stores.redis import RedisStore
-
-from .conftest import RedisServer
+from tests.support.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 INCSQUARE = json.loads((ROOT / "state_machines" / "incsquare.json").read_text())
