@@ -711,19 +711,6 @@ class _LazyStore:
         return getattr(self._store, name)
 
 
-_LOCAL: dict[str, Any] = {}
-
-
-def local_engine_parts() -> tuple[Any, ContinuationSigner]:
-    """The process-wide in-process store and signer behind `statebox.run` (created lazily)."""
-    if "signer" not in _LOCAL:
-        from .stores.redis import RedisStore
-
-        _LOCAL["signer"] = ContinuationSigner(secrets.token_bytes(32))
-        _LOCAL["store"] = _LazyStore(RedisStore.in_process)
-    return _LOCAL["store"], _LOCAL["signer"]
-
-
 async def run_async(
     definition: JSON | str | bytes,
     input: JSON = None,
@@ -766,18 +753,11 @@ def _library_engine(
     settings = settings or Settings()
     if actions is not None:
         settings = replace(settings, actions_dir=Path(actions))
-    store, signer = local_engine_parts()
-    return Engine(
-        settings,
-        store=store,
-        signer=signer,
-        invoker=invoker,
-        clock=clock or SystemClock(),
-        entropy=entropy or SystemEntropy(),
-        keep_history=False,
-        persist_finished=False,
-        check_input_depth=False,
-    )
+    # Imported on first use, for cold start: the composition root brings the store and invoker
+    # modules, which `import statebox` does not need (and it imports this module).
+    from .wiring import library_engine
+
+    return library_engine(settings, invoker, clock, entropy)
 
 
 def _sync(coroutine: Any) -> Any:

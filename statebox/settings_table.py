@@ -169,17 +169,3 @@ def web_true_problems(args: Mapping[str, Any]) -> tuple[list[str], list[Problem]
         what = f"an operator setting ({setting.meaning})" if setting else "reserved for the operator"
         problems.append(Problem(f"/{name}", f"{name} is {what}: a request cannot set it"))
     return [], problems
-
-
-def invoker_for(settings: Settings) -> Any:
-    """The Task invoker every adapter uses: `module:` actions from `settings.actions_dir`, given
-    the operator's action parameters; `openwhisk:` over REST when an API host is set."""
-    from .invokers.routing import build_invoker
-
-    return build_invoker(
-        settings.actions_dir,
-        settings.ow_api_host,
-        settings.ow_api_key,
-        action_parameters=dict(settings.action_parameters),
-        reserved=ACTION_PARAMETERS,
-    )

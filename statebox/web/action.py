@@ -10,7 +10,8 @@ other `statebox_*` field is refused with 400 (`settings_table.web_true_problems`
 It never lets an exception escape and never returns a top-level `error` key (contract §0.5).
 An activation with `statebox_tick: true` and no `__ow_method` (an alarm trigger's rule, see the
 README) fires the due timers instead and answers `{"fired": n}` (as a web response).
-One event loop, engine and Redis connection pool per container, reused across activations.
+One event loop, engine and Redis connection pool per container (`CONTAINER`), reused across
+activations; the parts are built by `wiring.action_service`.
 """
 
 from __future__ import annotations
@@ -29,19 +30,52 @@ from ..config import Settings
 from ..errors import InputError, Problem
 from ..eventloop import new_event_loop
 from ..settings_table import load, web_true_problems
+from ..wiring import action_service
+from .handler import Service, handle
 from .owargs import is_merged
 from .owargs import to_request as _to_request
 from .protocol import HttpRequest, HttpResponse
+from .security import SECURITY_HEADERS
 
 log = logging.getLogger("statebox.action")
 
-_CONTAINER: dict[str, Any] = {}
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _json_response(status: int, body: Any) -> dict[str, Any]:
-    from .security import SECURITY_HEADERS  # the handler's answers have them; so do these
+class Container:
+    """What one OpenWhisk container keeps between activations: its event loop, and the
+    service (engine, Redis pool) built for the settings it last ran with."""
 
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._service: Service | None = None
+        self._settings: Settings | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None or self._loop.is_closed():
+            self._loop = new_event_loop()
+        return self._loop
+
+    def service(self, settings: Settings) -> Service:
+        if self._service is None or self._settings != settings:
+            self._service, self._settings = action_service(settings), settings
+        return self._service
+
+    def reset(self) -> None:
+        """Close the store and the loop, as a container's end would (tests start afresh)."""
+        loop, service = self._loop, self._service
+        if loop is not None and not loop.is_closed():
+            if service is not None:
+                loop.run_until_complete(service.engine.store.close())
+            loop.close()
+        self._loop = self._service = self._settings = None
+
+
+CONTAINER = Container()
+
+
+def _json_response(status: int, body: Any) -> dict[str, Any]:
+    # The handler's answers carry the security headers; so do these.
     return {
         "statusCode": status,
         "headers": {**SECURITY_HEADERS, "Content-Type": "application/json"},
@@ -78,21 +112,19 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         problems = _required(settings) or settings.startup_problems()
         if problems:
             return _not_configured(problems)
-        service = _service(settings)
+        service = CONTAINER.service(settings)
         deadline = activation_deadline()
         if is_tick(args):
-            fired = _loop().run_until_complete(service.engine.run_due_timers(stop_at=deadline))
+            fired = CONTAINER.loop().run_until_complete(service.engine.run_due_timers(stop_at=deadline))
             return _json_response(200, {"fired": fired})
         if is_continuation(args):
-            result = _loop().run_until_complete(
+            result = CONTAINER.loop().run_until_complete(
                 service.engine.continue_execution(str(args["statebox_continue"]), stop_at=deadline)
             )
             _continue_if_running(result.status, result.execution_id, service, settings)
             return _json_response(200, {"status": result.status, "executionId": result.execution_id})
         request = replace(to_request(args, settings), deadline=deadline)
-        from .handler import handle
-
-        response = _loop().run_until_complete(handle(request, service))
+        response = CONTAINER.loop().run_until_complete(handle(request, service))
         if response.status == 202 and isinstance(response.body, dict):
             _continue_if_running(
                 response.body.get("status"), response.body.get("executionId"), service, settings
@@ -140,18 +172,19 @@ def is_continuation(args: dict[str, Any]) -> bool:
     return bool(args.get("statebox_continue")) and "__ow_method" not in args
 
 
-def _continue_if_running(status: Any, execution_id: Any, service: Any, settings: Settings) -> None:
+def _continue_if_running(status: Any, execution_id: Any, service: Service, settings: Settings) -> None:
     """An execution stopped at a boundary continues in a fresh, non-blocking activation of this
     same action; the worker's "continue" timer is the safety net if that invoke fails."""
     if status != "RUNNING" or not execution_id:
         return
     try:
-        _loop().run_until_complete(continue_elsewhere(str(execution_id), service, settings))
+        CONTAINER.loop().run_until_complete(continue_elsewhere(str(execution_id), service, settings))
     except Exception:  # noqa: BLE001 - the timer still continues it; log and answer 202
         log.exception("could not start a continuation activation for %s", execution_id)
 
 
-async def continue_elsewhere(execution_id: str, service: Any, settings: Settings) -> None:
+async def continue_elsewhere(execution_id: str, service: Service, settings: Settings) -> None:
+    # Imported here to buy cold-start time: aiohttp's client, only for long executions.
     from ..invokers.openwhisk import OpenWhiskInvoker
 
     action = os.environ.get("__OW_ACTION_NAME", "")
@@ -166,14 +199,6 @@ def is_tick(args: dict[str, Any]) -> bool:
     """A timer tick: an alarm trigger's `statebox_tick: true`, never a web request (a `--web true`
     request could otherwise smuggle the field in)."""
     return args.get("statebox_tick") in (True, "true") and "__ow_method" not in args
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    loop = _CONTAINER.get("loop")
-    if loop is None or loop.is_closed():
-        loop = new_event_loop()
-        _CONTAINER["loop"] = loop
-    return loop
 
 
 def _settings(args: dict[str, Any]) -> Settings:
@@ -191,29 +216,6 @@ def _settings(args: dict[str, Any]) -> Settings:
     if not settings.actions_dir.is_absolute():
         settings = replace(settings, actions_dir=_PACKAGE_ROOT / settings.actions_dir)
     return settings
-
-
-def _service(settings: Settings) -> Any:
-    cached = _CONTAINER.get("service")
-    if cached is not None and _CONTAINER.get("settings") == settings:
-        return cached
-    from ..continuations import ContinuationSigner
-    from ..engine import Engine
-    from ..settings_table import invoker_for
-    from ..stores.redis import RedisStore
-    from .handler import Service
-
-    assert settings.redis_url and settings.secret  # main() checked
-    engine = Engine(
-        settings,
-        store=RedisStore.connect(settings.redis_url, prefix=settings.key_prefix),
-        signer=ContinuationSigner(settings.secret),
-        invoker=invoker_for(settings),
-        base_url=settings.base_url,
-    )
-    service = Service(engine=engine, machines_dir=settings.machines_dir or _PACKAGE_ROOT / "state_machines")
-    _CONTAINER.update(service=service, settings=settings)
-    return service
 
 
 def _public_base_url(settings: Settings) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
@@ -69,24 +70,49 @@ def build_app(
     app.router.add_route("*", "/{tail:.*}", dispatch)
 
     if timer_interval is not None:
-
-        async def timers(app: web.Application) -> Any:
-            async def loop() -> None:
-                while True:
-                    try:
-                        await service.engine.run_due_timers()
-                    except Exception:  # noqa: BLE001 - keep ticking; the error is logged
-                        log.exception("timer tick failed")
-                    await asyncio.sleep(timer_interval)
-
-            task = asyncio.create_task(loop())
-            yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        app.cleanup_ctx.append(timers)
+        app.cleanup_ctx.append(TimerLoop(service.engine, timer_interval).running)
     return app
+
+
+class TimerLoop:
+    """The dev server's timer ticks, for as long as the app runs.
+
+    Stopping is bounded: a tick's store call can swallow the cancellation (redis-py and
+    fakeredis lose a CancelledError that lands inside some of their awaits: redis/redis-py#2551),
+    and the server then waited for it forever, after a failed bind as on Ctrl-C. So the loop
+    also checks a stop flag between ticks, and shutdown waits at most STOP_SECONDS for it."""
+
+    STOP_SECONDS = 10.0
+
+    def __init__(self, engine: Any, interval: float) -> None:
+        self.engine = engine
+        self.interval = interval
+        self.stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await self.engine.run_due_timers()
+            except Exception:  # noqa: BLE001 - keep ticking; the error is logged
+                log.exception("timer tick failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.interval):
+                    await self.stopping.wait()
+
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        self.stopping.set()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=self.STOP_SECONDS)
+        if not done:
+            log.warning("the timer tick did not stop within %.0f s; shutting down anyway", self.STOP_SECONDS)
+        elif not task.cancelled() and task.exception() is not None:
+            log.error("the timer loop failed", exc_info=task.exception())
+
+    async def running(self, app: web.Application) -> AsyncIterator[None]:
+        """An aiohttp cleanup context: ticks from start-up until clean-up."""
+        task = asyncio.create_task(self.run())
+        yield
+        await self.stop(task)
 
 
 def serve(

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web as aiohttp_web  # `web` is a fixture here
 from integration.openwhisk_double import OpenWhiskControllerDouble
 
-from statebox.package import PackageError, PackageReport, build_action_zip
+from statebox.packaging.package import PackageError, PackageReport, build_action_zip
 
 from .openwhisk_runtime_double import OpenWhiskPythonRuntimeDouble, runtime_python
 from .web_action_double import WebActionControllerDouble

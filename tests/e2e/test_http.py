@@ -356,17 +356,6 @@ class OpenWhiskClient(Client):
 ADAPTERS = ["devserver", "openwhisk", "openwhisk-raw"]
 
 
-def _reset_container() -> None:
-    container = web_action._CONTAINER
-    loop = container.get("loop")
-    service = container.get("service")
-    if loop is not None and not loop.is_closed():
-        if service is not None:
-            loop.run_until_complete(service.engine.store.close())
-        loop.close()
-    container.clear()
-
-
 @pytest.fixture
 async def client(
     request: pytest.FixtureRequest, redis_server: Any, monkeypatch: pytest.MonkeyPatch
@@ -387,7 +376,7 @@ async def client(
     for name in list(os.environ):
         if name in ("REDIS_URL", "STATEBOX_SECRET") or name.startswith(("STATEBOX_", "__OW_")):
             monkeypatch.delenv(name)
-    await asyncio.to_thread(_reset_container)
+    await asyncio.to_thread(web_action.CONTAINER.reset)
     double = OpenWhiskWebActionDouble(
         web_action.main,
         raw=adapter == "openwhisk-raw",
@@ -401,7 +390,7 @@ async def client(
     try:
         yield OpenWhiskClient(double)
     finally:
-        await asyncio.to_thread(_reset_container)
+        await asyncio.to_thread(web_action.CONTAINER.reset)
 
 
 def adapters(*, xfail: Mapping[str, str] | None = None) -> Any:
@@ -781,7 +770,7 @@ async def test_resume_url_comes_from_the_action_identity_not_the_host_header(
             monkeypatch.delenv(name)
     monkeypatch.setenv("__OW_API_HOST", "openwhisk.example/")
     monkeypatch.setenv("__OW_ACTION_NAME", "/guest/statebox")
-    await asyncio.to_thread(_reset_container)
+    await asyncio.to_thread(web_action.CONTAINER.reset)
     double = OpenWhiskWebActionDouble(
         web_action.main,
         raw=raw,
@@ -801,7 +790,7 @@ async def test_resume_url_comes_from_the_action_identity_not_the_host_header(
         assert reply.json()["resumeUrl"] == expected
         assert "172.17.0.1" not in reply.text
     finally:
-        await asyncio.to_thread(_reset_container)
+        await asyncio.to_thread(web_action.CONTAINER.reset)
 
 
 @pytest.mark.parametrize("client", ["devserver"], indirect=True)

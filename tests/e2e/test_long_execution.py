@@ -22,9 +22,8 @@ def activations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         started.append(execution_id)
 
     monkeypatch.setattr(action, "continue_elsewhere", record_continuation)
-    action._CONTAINER.clear()
+    monkeypatch.setattr(action, "CONTAINER", action.Container())
     yield started
-    action._CONTAINER.clear()
 
 
 def chain(count: int) -> dict[str, Any]:

@@ -272,27 +272,27 @@ async def test_routing_sends_openwhisk_to_rest_only_when_configured(controller, 
 
 
 def test_the_web_action_and_the_cli_build_the_invoker_from_their_configuration(monkeypatch) -> None:
-    from statebox import cli
+    from statebox.cli.common import engine_for, settings_for
     from statebox.web import action
 
-    monkeypatch.setattr(action, "_CONTAINER", {})
+    monkeypatch.setattr(action, "CONTAINER", action.Container())
     monkeypatch.setenv("__OW_API_HOST", "openwhisk.example")
     monkeypatch.setenv("__OW_API_KEY", "uuid:secret-key")
     params = {"statebox_redis_url": "redis://127.0.0.1:1/0", "statebox_secret": "s"}
-    engine = action._service(action._settings(params)).engine
+    engine = action.CONTAINER.service(action._settings(params)).engine
     assert engine.invoker.remote and engine.invoker.openwhisk().api_host == "https://openwhisk.example"
     overridden = action._settings({"statebox_ow_api_host": "http://other:3233", "statebox_ow_api_key": "a:b"})
     assert (overridden.ow_api_host, overridden.ow_api_key) == ("http://other:3233", "a:b")
     monkeypatch.delenv("__OW_API_HOST")
-    assert not action._service(action._settings(params)).engine.invoker.remote
+    assert not action.CONTAINER.service(action._settings(params)).engine.invoker.remote
     assert action.is_tick({"statebox_tick": True}) and action.is_tick({"statebox_tick": "true"})
     assert not action.is_tick({"statebox_tick": True, "__ow_method": "post"})
 
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("STATEBOX_OW_API_HOST", "http://127.0.0.1:3233")
-    assert cli._engine(cli.build_parser().parse_args(["worker"])).invoker.remote
+    assert engine_for(settings_for()).invoker.remote
     monkeypatch.delenv("STATEBOX_OW_API_HOST")
-    assert not cli._engine(cli.build_parser().parse_args(["worker"])).invoker.remote
+    assert not engine_for(settings_for()).invoker.remote
 
 
 # ---------------------------------------------------------------------------- faults a machine handles

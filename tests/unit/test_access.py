@@ -262,7 +262,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in list(os.environ):
         if name in ("REDIS_URL",) or name.startswith(("STATEBOX_", "__OW_")):
             monkeypatch.delenv(name)
-    monkeypatch.setattr(web_action, "_CONTAINER", {})
+    monkeypatch.setattr(web_action, "CONTAINER", web_action.Container())
     return monkeypatch
 
 

@@ -1,4 +1,4 @@
-"""statebox.vendoring: dependencies are decided for the runtime image (CPython 3.11 on Linux),
+"""statebox.packaging.vendoring: dependencies are decided for the runtime image (CPython 3.11 on Linux),
 not for the Python running `statebox package`, and a dependency without a wheel for the target
 fails the build by name."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from statebox.vendoring import VendorError, missing_requirements, target_environments, vendor
+from statebox.packaging.vendoring import VendorError, missing_requirements, target_environments, vendor
 
 TARGET = target_environments("3.11", ["manylinux2014_x86_64"])
 

@@ -1,66 +1,18 @@
-"""The `statebox` command through `statebox.cli.main(argv, stdout, stderr)`: exit codes
-(0 succeeded, 1 failed, 2 invalid, 3 suspended), `--input @FILE`, `validate`'s
-`POINTER: MESSAGE` lines, and never a traceback whatever the arguments."""
+"""`statebox run` and `statebox validate` (statebox/cli/run.py): exit codes (0 succeeded, 1 failed,
+2 invalid, 3 suspended), `--input @FILE`, `POINTER: MESSAGE` lines, and never a traceback
+whatever the arguments."""
 
 from __future__ import annotations
 
 import json
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import statebox
-from statebox.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
-
-OK = {
-    "StartAt": "A",
-    "States": {"A": {"Type": "Pass", "Result": {"done": True}, "ResultPath": "$.r", "End": True}},
-}
-FAILS = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "on purpose"}}}
-INCREMENT = {"StartAt": "I", "States": {"I": {"Type": "Task", "Resource": "module:increment", "End": True}}}
-SUSPENDS = {
-    "StartAt": "S",
-    "States": {
-        "S": {"Type": "Task", "Resource": "module:suspend", "Next": "I"},
-        "I": {"Type": "Task", "Resource": "module:increment", "End": True},
-    },
-}
-INVALID = {
-    "StartAt": "A",
-    "States": {
-        "A": {"Type": "Pass", "Next": "Nowhere"},
-        "B": {"Type": "Wait", "End": True},
-    },
-}
-
-
-@pytest.fixture(autouse=True)
-def local_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI reads its settings from the environment: keep it in process."""
-    for name in (
-        "REDIS_URL",
-        "STATEBOX_SECRET",
-        "STATEBOX_ACTIONS_DIR",
-        "STATEBOX_MAX_PAYLOAD_BYTES",
-        "STATEBOX_MAX_TRANSITIONS",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
-def cli(*argv: str | Path) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def write(folder: Path, name: str, value: Any) -> Path:
-    path = folder / name
-    path.write_text(value if isinstance(value, str) else json.dumps(value))
-    return path
+from .helpers import FAILS, INCREMENT, INVALID, OK, ROOT, SUSPENDS, cli, write
 
 
 def test_run_succeeds_with_exit_0(tmp_path: Path) -> None:
@@ -114,17 +66,6 @@ def test_suspend_without_redis_exits_3_and_warns_that_nothing_can_resume_it(tmp_
     waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
     code, _, err = cli("run", write(tmp_path, "w.json", waits))
     assert code == 3 and "never fires" in err
-
-
-@pytest.mark.parametrize(
-    "argv", [["resume", "TOKEN"], ["status", "ID"], ["history", "ID"], ["worker", "--once"]]
-)
-def test_commands_on_stored_executions_refuse_to_run_without_redis(argv: list[str]) -> None:
-    """Each statebox process has its own in-process store, empty at start: nothing to find."""
-    code, out, err = cli(*argv)
-    assert (code, out) == (2, "")
-    assert err.startswith(f"statebox {argv[0]} needs REDIS_URL (and STATEBOX_SECRET)")
-    assert "Traceback" not in err
 
 
 def test_validate_a_valid_definition(tmp_path: Path) -> None:
@@ -204,15 +145,7 @@ def test_a_file_that_is_not_utf8_exits_2(tmp_path: Path, which: str) -> None:
     assert "UTF-8" in err or "utf-8" in err
 
 
-def test_usage_errors_go_to_the_given_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli("bogus")
-    leaked = capsys.readouterr()
-    assert code == 2
-    assert "usage:" in err
-    assert leaked.err == ""
-
-
-INVALID_FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data" / "invalid").glob("*.json"))
+INVALID_FIXTURES = sorted((Path(__file__).resolve().parents[2] / "data" / "invalid").glob("*.json"))
 
 
 @pytest.mark.parametrize("fixture", INVALID_FIXTURES, ids=[p.stem for p in INVALID_FIXTURES])
@@ -226,26 +159,6 @@ def test_validate_reports_each_fixture_exactly(tmp_path: Path, fixture: Path) ->
     expected = [f"{pointer}: {message}" if pointer else message for pointer, message in case["problems"]]
     assert err.splitlines() == expected
     assert out == ""
-
-
-def test_version_and_help_name_the_defaults_exit_codes_and_environment(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, _ = cli("--version")
-    assert (code, out.strip()) == (0, f"statebox {statebox.__version__}")
-    for argv, defaults in (
-        (["--help"], []),
-        (["serve", "--help"], ["--port PORT", "(default: 8080)", "(default: 127.0.0.1)"]),
-        (["worker", "--help"], ["(default: 1.0)"]),
-    ):
-        code, out, _ = cli(*argv)
-        assert code == 0
-        flat = " ".join(out.split())
-        assert "exit status: 0 succeeded" in flat and "3 suspended" in flat, argv
-        assert "REDIS_URL" in flat and "STATEBOX_SECRET" in flat and "STATEBOX_ACTIONS_DIR" in flat, argv
-        for default in defaults:
-            assert default in flat, (argv, default)
-    assert capsys.readouterr().out == ""
 
 
 def test_validate_takes_several_files_and_names_each(tmp_path: Path) -> None:
@@ -290,25 +203,6 @@ def test_validate_warns_about_aws_resources_that_cannot_run_here(tmp_path: Path)
     assert code == 1 and json.loads(out)["error"] == "States.TaskFailed"  # what the warning said
 
 
-def test_the_default_folders_are_found_beside_the_package_from_any_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    code, out, err = cli("run", write(tmp_path, "m.json", INCREMENT), "--input", '{"value": 6}')
-    assert (code, json.loads(out)["output"], err) == (0, {"value": 7}, "")
-
-
-def test_a_chosen_actions_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
-    code, out, err = cli("run", write(tmp_path, "m.json", OK), "--actions", tmp_path / "nope")
-    assert code == 0
-    assert err == (
-        f"statebox: warning: the actions folder {tmp_path / 'nope'} does not exist: "
-        "module: Tasks (and openwhisk: Tasks run locally) will fail\n"
-    )
-
-
 def test_order_total_totals_the_order() -> None:
     machine = ROOT / "state_machines" / "order_total.json"
     order = {
@@ -323,26 +217,3 @@ def test_order_total_totals_the_order() -> None:
     code, out, _ = cli("run", machine, "--input", '{"customer": "ann", "lines": []}')
     output = json.loads(out)["output"]
     assert (code, output["count"], output["total"], output["shipping"]) == (0, 0, 0, "standard")
-
-
-def test_serve_on_a_port_in_use_exits_at_once_with_a_clear_message(tmp_path: Path) -> None:
-    import os
-    import socket
-    import subprocess
-    import sys
-
-    with socket.create_server(("127.0.0.1", 0)) as taken:
-        port = taken.getsockname()[1]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        env.pop("REDIS_URL", None)
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "statebox", "serve", "--port", str(port)],
-                capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired as exc:
-            pytest.fail(f"statebox serve did not exit: {exc.stdout!r} {exc.stderr!r}")
-    assert done.returncode == 1
-    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
-    assert "--port N" in done.stderr and "Traceback" not in done.stderr
-    assert "serving on" not in done.stdout

@@ -20,8 +20,8 @@ Why this shape (openwhisk-contract.md §4.3-§4.4, §5.3):
   glibc 2.36, x86-64), and the dependencies' environment markers are decided for that target,
   not for the Python running the build (`vendoring.py`): a zip built on 3.12 or 3.13 has the
   same packages as one built on 3.11. A dependency with no wheel for the target fails the
-  build. `package.py` and `vendoring.py` run at build time only and are left out of the zip
-  (BUILD_ONLY). For that target pip picks compiled cp311 wheels for aiohttp, multidict,
+  build. `statebox/packaging/` (this module and `vendoring.py`) runs at build time only and is
+  left out of the zip (BUILD_ONLY). For that target pip picks compiled cp311 wheels for aiohttp, multidict,
   yarl, frozenlist and propcache (faster, and each of them falls back to pure Python by itself
   if its extension cannot load, e.g. with AIOHTTP_NO_EXTENSIONS=1 or on another CPU) and for
   rpds-py (needed by jsonschema via referencing), which has no pure-Python fallback: the zip is
@@ -40,15 +40,20 @@ Why this shape (openwhisk-contract.md §4.3-§4.4, §5.3):
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
+import marshal
 import os
 import re
 import shutil
 import sys
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import statebox
 
 from .vendoring import DEFAULT_PLATFORMS, VendorError, vendor
 
@@ -67,8 +72,8 @@ def main(args):
 
 # local runs and tests only (the action uses a real Redis), and build time only
 NOT_VENDORED = frozenset({"fakeredis", "packaging"})
-# statebox modules that only `statebox package` runs: not shipped in the zip
-BUILD_ONLY = frozenset({"statebox/package.py", "statebox/vendoring.py"})
+# the statebox folder that only `statebox package` runs: not shipped in the zip
+BUILD_ONLY = "statebox/packaging/"
 MAX_ZIP_BYTES = 48 * 1024 * 1024  # OpenWhisk's default code size limit (contract §2.2)
 PROJECT_FOLDERS = ("demo_actions", "state_machines")
 _SKIP_NAMES = frozenset({"__pycache__", ".DS_Store"})
@@ -100,9 +105,7 @@ class PackageReport:
 def runtime_requirements() -> list[str]:
     """statebox's runtime dependencies (no extras), as requirement strings, minus NOT_VENDORED."""
     # A checkout's pyproject.toml first: an editable install's metadata is as old as the install.
-    import tomllib
-
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
     project = tomllib.loads(text).get("project", {})
     if project.get("name") == "statebox":
@@ -122,7 +125,7 @@ def runtime_requirements() -> list[str]:
 
 def default_project_root() -> Path:
     """The checkout this package lives in, if it has demo_actions/, else the working folder."""
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]
     return checkout if (checkout / "demo_actions").is_dir() else Path.cwd()
 
 
@@ -136,8 +139,6 @@ def build_action_zip(
     log: Callable[[str], None] = lambda line: None,
 ) -> PackageReport:
     """Build the action zip at `output` (see the module docstring) and report its size."""
-    import statebox
-
     root = project_root or default_project_root()
     for folder in PROJECT_FOLDERS:
         if not (root / folder).is_dir():
@@ -193,7 +194,7 @@ def _add_tree(archive: zipfile.ZipFile, source: Path, prefix: str, bytecode: boo
         if any(part in _SKIP_NAMES for part in relative.parts) or path.suffix in (".pyc", ".pyo"):
             continue
         name = f"{prefix}/{relative.as_posix()}"
-        if path.is_file() and name not in BUILD_ONLY:
+        if path.is_file() and not name.startswith(BUILD_ONLY):
             data = path.read_bytes()
             count += _write(archive, name, data)
             pyc = _bytecode(data, name) if bytecode and path.suffix == ".py" else None
@@ -206,9 +207,6 @@ def _add_tree(archive: zipfile.ZipFile, source: Path, prefix: str, bytecode: boo
 
 def _bytecode(source: bytes, name: str) -> bytes | None:
     """An unchecked hash-based .pyc of `source` (PEP 552), or None if it does not compile."""
-    import importlib.util
-    import marshal
-
     try:
         code = compile(source, name, "exec", dont_inherit=True, optimize=0)  # asserts kept, as imported
     except (SyntaxError, ValueError):

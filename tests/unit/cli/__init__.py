@@ -1,0 +1,1 @@
+"""Tests of statebox/cli/, one module per command module."""
