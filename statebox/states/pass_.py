@@ -32,7 +32,13 @@ class PassState(State):
                 f"{frame.runtime.limits.max_payload_bytes} bytes).",
             )
         effective = self.flow.effective_input(raw_input, frame)
-        result = effective if self.result is NO_RESULT else copy_json(self.result)
+        if self.result is NO_RESULT:
+            result = effective
+        else:
+            result = copy_json(self.result)
+            if type(result) is dict or type(result) is list:
+                # Its size is known: placing it into the input needs no walk (budget.py).
+                frame.runtime.sizes.put(result, self.result_size, exact=False)
         return self.next, self.flow.output(raw_input, result, frame)
 
 
