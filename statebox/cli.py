@@ -63,7 +63,8 @@ def _engine(args: argparse.Namespace, *, needs_store: bool = False) -> Any:
 
     from .config import Settings
     from .continuations import ContinuationSigner
-    from .engine import Engine, local_engine_parts
+    from .execution.engine import Engine
+    from .execution.library import local_engine_parts
 
     settings = Settings.from_env()
     if getattr(args, "actions", None):
@@ -183,7 +184,7 @@ def _cmd_serve(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
 
     from .config import Settings
     from .continuations import ContinuationSigner
-    from .engine import Engine
+    from .execution.engine import Engine
     from .web.devserver import serve
     from .web.handler import Service
 
@@ -270,7 +271,7 @@ def _serve_folders_and_port(args: argparse.Namespace, settings: Any, stderr: IO[
 
 def _serve_worker(args: argparse.Namespace, settings: Any, secret: str, log_transitions: bool) -> None:
     from .continuations import ContinuationSigner
-    from .engine import Engine
+    from .execution.engine import Engine
     from .stores.redis import RedisStore
     from .web.devserver import serve
     from .web.handler import Service

@@ -21,9 +21,10 @@ from ..errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavail
 from ..interpreter import iso_timestamp
 from ..suspension import ResumeEvent
 from ..timestamps import parse_timestamp
+from . import claims, commit
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .engine import Engine
 
 log = logging.getLogger("statebox.timers")
 MAX_TIMER_ATTEMPTS = 5
@@ -105,7 +106,7 @@ async def _fail_execution(
     engine: Engine, execution_key: str, point_id: str, exc: Exception, failures: int
 ) -> None:
     """End the execution FAILED (States.Runtime): its timer can never fire."""
-    owner, record, point = await engine._claim(execution_key, point_id)
+    owner, record, point = await claims.claim(engine.store, execution_key, point_id)
     now = iso_timestamp(engine.clock.now())
     cause = (
         f"The timer of the state '{point['state']}' failed to fire {failures} times "
@@ -122,13 +123,13 @@ async def _fail_execution(
         record.update(input=None, history=record["history"][-1:], audit=[])
         saved = await _save(engine, record, point_id, owner)
     if not saved:
-        await engine._release_quietly(execution_key, point_id, owner)
+        await claims.release_quietly(engine.store, execution_key, point_id, owner)
         raise StoreUnavailable("another resume took over this execution")
     log.error("execution %s FAILED: %s", execution_key[:8], cause)
 
 
 async def _save(engine: Engine, record: dict[str, Any], point_id: str, owner: str) -> bool:
-    ttl = engine._ttl(record)
+    ttl = commit.ttl(engine, record)
     return bool(
         await engine.store.save(record, ttl_seconds=ttl, new_points=[], finished_point=point_id, owner=owner)
     )

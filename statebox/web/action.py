@@ -198,7 +198,7 @@ def _service(settings: Settings) -> Any:
     if cached is not None and _CONTAINER.get("settings") == settings:
         return cached
     from ..continuations import ContinuationSigner
-    from ..engine import Engine
+    from ..execution.engine import Engine
     from ..settings_table import invoker_for
     from ..stores.redis import RedisStore
     from .handler import Service

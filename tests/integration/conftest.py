@@ -12,7 +12,7 @@ from conftest import RedisServer, free_port  # noqa: F401 - re-exported for the 
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 

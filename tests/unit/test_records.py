@@ -10,7 +10,7 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 from test_fuzz import JSON_VALUES
 
-from statebox.records import RECORD_FORMAT, decode_record, encode_record, share_repeated_data
+from statebox.execution.records import RECORD_FORMAT, decode_record, encode_record, share_repeated_data
 from statebox.suspension import scan_position
 
 DOC = {"doc": "x" * 5000, "items": [1, 2, 3]}

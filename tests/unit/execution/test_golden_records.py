@@ -25,9 +25,9 @@ import pytest
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
+from statebox.execution.records import decode_record, encode_record
 from statebox.ports import FakeClock, ResourceRef, TaskCall
-from statebox.records import decode_record, encode_record
 from statebox.stores.redis import RedisStore
 from statebox.types import JSON
 

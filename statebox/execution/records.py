@@ -27,10 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsonio import decode_json, encode_json, encode_json_fast
-from .suspension import DATA_KEYS
+from ..jsonio import decode_json, encode_json, encode_json_fast
+from ..suspension import DATA_KEYS
 
 RECORD_FORMAT = 3
+FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT"})
 SAME = "same"
 # A record orjson cannot encode (integers past 64 bits, deep nesting) is written by the standard
 # library with this marker first, since orjson would read such integers back as floats.
