@@ -19,13 +19,13 @@ from typing import Any
 
 from ..errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
 from ..stores import Claim
-from .records import FINAL_STATUSES
+from .records import ExecutionRecord, OpenPoint
 
 log = logging.getLogger("statebox.engine")
 CLAIM_WAIT_SECONDS = 10.0  # how long a resume queues behind another one of the same execution
 
 
-async def claim(store: Any, execution_key: str, point_id: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+async def claim(store: Any, execution_key: str, point_id: str) -> tuple[str, ExecutionRecord, OpenPoint]:
     """Claim a pending point for this caller: (lease owner, record, point). Raises
     StoreUnavailable (busy or claimed past the wait), ContinuationNotFound or
     ContinuationAlreadyUsed (used, or its execution has finished)."""
@@ -45,9 +45,9 @@ async def claim(store: Any, execution_key: str, point_id: str) -> tuple[str, dic
         raise ContinuationNotFound("unknown continuation")
     if outcome.status == "used" or outcome.record is None:
         raise ContinuationAlreadyUsed("this continuation was already resumed", execution_key)
-    record = outcome.record
-    point = next((p for p in record["pending"] if p["id"] == point_id), None)
-    if point is None or record["status"] in FINAL_STATUSES:
+    record = ExecutionRecord.from_json(outcome.record)
+    point = record.point(point_id)
+    if point is None or record.status.is_final:
         await store.release(execution_key, point_id, owner)
         raise ContinuationAlreadyUsed("this execution has already finished", execution_key)
     return owner, record, point

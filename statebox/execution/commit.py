@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +25,9 @@ from ..model import Machine
 from ..stores import NewPoint
 from ..suspension import ResumeEvent, Suspension, scan_position
 from ..timestamps import parse_timestamp
+from ..types import JSON
 from .claims import LeaseRenewal
-from .records import FINAL_STATUSES
+from .records import ExecutionRecord, ExecutionStatus, OpenPoint, PointKind
 from .views import ExecutionResult, base_url, result, resume_url
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ class EngineLimits(Limits):
 async def advance(
     engine: Engine,
     machine: Machine,
-    record: dict[str, Any],
-    position: dict[str, Any] | None,
+    record: ExecutionRecord,
     event: ResumeEvent | None,
     stop_at: datetime | None,
     *,
@@ -55,15 +55,16 @@ async def advance(
     is_new: bool = False,
     finished_point: str | None = None,
 ) -> ExecutionResult:
-    """Run and commit; a resume (`owner` set) holds the execution's lease meanwhile and renews
-    it, or a run longer than the lease would let a second click (or the timeout timer) claim
-    the same point again."""
-    args = (engine, machine, record, position, event, stop_at)
+    """Run from the record's position and commit; a resume (`owner` set) holds the execution's
+    lease meanwhile and renews it, or a run longer than the lease would let a second click (or
+    the timeout timer) claim the same point again."""
     if not owner:
-        return await run_and_commit(*args, owner=owner, is_new=is_new, finished_point=finished_point)
-    renewal = LeaseRenewal(engine.store, record["executionKey"], owner)
+        return await run_and_commit(engine, machine, record, event, stop_at, owner=owner, is_new=is_new)
+    renewal = LeaseRenewal(engine.store, record.execution_key, owner)
     try:
-        return await run_and_commit(*args, owner=owner, is_new=is_new, finished_point=finished_point)
+        return await run_and_commit(
+            engine, machine, record, event, stop_at, owner=owner, is_new=is_new, finished_point=finished_point
+        )
     finally:
         renewal.stop()
 
@@ -71,8 +72,7 @@ async def advance(
 async def run_and_commit(
     engine: Engine,
     machine: Machine,
-    record: dict[str, Any],
-    position: dict[str, Any] | None,
+    record: ExecutionRecord,
     event: ResumeEvent | None,
     stop_at: datetime | None,
     *,
@@ -81,40 +81,37 @@ async def run_and_commit(
     finished_point: str | None = None,
 ) -> ExecutionResult:
     runtime = build_runtime(engine, machine, record, event, stop_at)
-    previous_points = {p["id"] for p in record["pending"]}
-    points = await _run(engine, machine, record, position, event, runtime, is_new)
+    previous_points = {p.id for p in record.pending}
+    record, points = await _run(engine, machine, record, event, runtime, is_new)
     now = engine.clock.now()
-    _close_activation(engine, record, runtime, now)
+    record = _close_activation(engine, record, runtime, now)
     new_points = [
-        NewPoint(p["id"], timer_due(p, now), p["kind"])
-        for p in record["pending"]
-        if p["id"] not in previous_points
+        NewPoint(p.id, timer_due(p, now), p.kind.value) for p in record.pending if p.id not in previous_points
     ]
-    if is_new and not engine.persist_finished and record["status"] in FINAL_STATUSES:
+    if is_new and not engine.persist_finished and record.status.is_final:
         return result(engine, record, points)
     definition = (machine.definition_hash, definition_text(machine)) if is_new else None
-    await _commit(engine, record, new_points, finished_point, owner, definition, now)
+    record = await _commit(engine, record, new_points, finished_point, owner, definition, now)
     return result(engine, record, points)
 
 
 async def _run(
     engine: Engine,
     machine: Machine,
-    record: dict[str, Any],
-    position: dict[str, Any] | None,
+    record: ExecutionRecord,
     event: ResumeEvent | None,
     runtime: Runtime,
     is_new: bool,
-) -> list[dict[str, Any]] | None:
-    """Run the interpreter and fold how it ended into `record`; returns the open points with
-    their data when it suspended (scanned once, reused by the answer)."""
+) -> tuple[ExecutionRecord, list[dict[str, Any]] | None]:
+    """Run the interpreter; the record as the run left it, and the open points with their data
+    when it suspended (scanned once, reused by the answer)."""
     deadline = runtime.execution_deadline
     try:
         if event is not None and event.kind == "expire":
             raise ExecutionTimedOut()
         if is_new:
-            runtime.check_size(record["input"], "The execution input")
-        run = run_graph(machine.graph, record["input"], Frame(runtime=runtime), position)
+            runtime.check_size(record.input, "The execution input")
+        run = run_graph(machine.graph, record.input, Frame(runtime=runtime), record.position)
         if deadline is None:
             output = await run
         else:
@@ -124,78 +121,83 @@ async def _run(
             raise ExecutionTimedOut()  # the last state outlived the deadline (injected clocks)
         runtime.check_size(output, "The execution output")
     except (ExecutionTimedOut, TimeoutError):
-        record.update(
-            status="TIMED_OUT",
-            error=ErrorName.TIMEOUT.value,
-            cause=f"The execution ran past the machine's TimeoutSeconds ({machine.timeout_seconds:g}).",
-            position=None,
-            pending=[],
-        )
+        cause = f"The execution ran past the machine's TimeoutSeconds ({machine.timeout_seconds:g})."
+        return finished(record, ExecutionStatus.TIMED_OUT, error=ErrorName.TIMEOUT.value, cause=cause), None
     except StatesError as failure:
-        record.update(status="FAILED", error=failure.error, cause=failure.cause, position=None, pending=[])
+        return finished(record, ExecutionStatus.FAILED, error=failure.error, cause=failure.cause), None
     except RecursionError:
         # Data nested deeper than the interpreter can walk (built at run time, e.g. by
         # States.StringToJson or an action's result): a clear failure, never a traceback.
-        fail_too_deep(record, "process")
+        return fail_too_deep(record, "process"), None
     except Suspension as stop:
         return _suspended(engine, record, stop, deadline)
-    else:
-        record.update(status="SUCCEEDED", output=output, position=None, pending=[])
-    return None
+    return finished(record, ExecutionStatus.SUCCEEDED, output=output), None
 
 
 def _suspended(
-    engine: Engine, record: dict[str, Any], stop: Suspension, deadline: datetime | None
-) -> list[dict[str, Any]] | None:
+    engine: Engine, record: ExecutionRecord, stop: Suspension, deadline: datetime | None
+) -> tuple[ExecutionRecord, list[dict[str, Any]] | None]:
     try:
         points, boundary = scan_position(stop.position)
     except RecursionError:
-        fail_too_deep(record, "process")
-        return None
+        return fail_too_deep(record, "process"), None
+    # The points' data and schema stay in the position tree only: storing them twice made a
+    # suspended record several times its data.
+    pending = [OpenPoint.from_position(p) for p in points]
     if deadline is not None:
         # One expiry timer per execution, kept across re-suspensions.
-        expiry = next((p for p in record["pending"] if p["kind"] == "expire"), None)
-        points.append(expiry or internal_point("expire", deadline))
+        pending.append(record.first_of_kind(PointKind.EXPIRE) or internal_point(PointKind.EXPIRE, deadline))
     if boundary:
         # The self-invoked continuation normally takes it at once; the timer is only the
         # safety net, so it waits long enough not to race that activation.
-        points.append(internal_point("continue", engine.clock.now() + CONTINUE_GRACE))
-    record.update(
-        status="RUNNING" if any(p["kind"] == "continue" for p in points) else "SUSPENDED",
-        position=stop.position,
-        # The points' data and schema stay in the position tree only: storing them twice made
-        # a suspended record several times its data.
-        pending=[{k: v for k, v in p.items() if k not in ("data", "schema")} for p in points],
-    )
-    return points
+        pending.append(internal_point(PointKind.CONTINUE, engine.clock.now() + CONTINUE_GRACE))
+    status = ExecutionStatus.RUNNING if boundary else ExecutionStatus.SUSPENDED
+    return replace(record, status=status, position=stop.position, pending=tuple(pending)), points
 
 
-def _close_activation(engine: Engine, record: dict[str, Any], runtime: Runtime, now: datetime) -> None:
+def finished(
+    record: ExecutionRecord,
+    status: ExecutionStatus,
+    *,
+    output: JSON = None,
+    error: str | None = None,
+    cause: str | None = None,
+) -> ExecutionRecord:
+    """The record of an execution that ended: no position, no open points."""
+    return replace(record, status=status, output=output, error=error, cause=cause, position=None, pending=())
+
+
+def fail_too_deep(record: ExecutionRecord, verb: str) -> ExecutionRecord:
+    cause = f"The execution's data is nested too deeply to {verb}."
+    return finished(record, ExecutionStatus.FAILED, error=ErrorName.RUNTIME.value, cause=cause)
+
+
+def _close_activation(
+    engine: Engine, record: ExecutionRecord, runtime: Runtime, now: datetime
+) -> ExecutionRecord:
     """The run's transitions and history, its closing event, and a finished run's stop time."""
-    record["transitions"] = runtime.transitions
-    if runtime.history:
-        record["history"].extend(runtime.history)
-    final_event = {"timestamp": iso_timestamp(now), "type": event_for(record["status"])}
-    record["history"].append(final_event)
+    final_event = {"timestamp": iso_timestamp(now), "type": record.status.event}
+    history = (*record.history, *(runtime.history or ()), final_event)
     if engine.event_sink is not None:
-        engine.event_sink(record["executionKey"], final_event)
-    if record["status"] in FINAL_STATUSES:
-        record["stopTime"] = iso_timestamp(now)
+        engine.event_sink(record.execution_key, final_event)
+    stop_time = iso_timestamp(now) if record.status.is_final else record.stop_time
+    return replace(record, transitions=runtime.transitions, history=history, stop_time=stop_time)
 
 
 async def _commit(
     engine: Engine,
-    record: dict[str, Any],
+    record: ExecutionRecord,
     new_points: list[NewPoint],
     finished_point: str | None,
     owner: str,
     definition: tuple[str, str] | None,
     now: datetime,
-) -> None:
+) -> ExecutionRecord:
+    """Write the record; the record written (one that could not be encoded is written FAILED)."""
     store = engine.store
     try:
         saved = await store.save(
-            record,
+            record.to_json(),
             ttl_seconds=ttl(engine, record),
             new_points=new_points,
             finished_point=finished_point,
@@ -205,11 +207,11 @@ async def _commit(
     except RecursionError:
         # The record could not be encoded (data nested too deeply): store it as failed
         # instead, so the continuation is used up cleanly rather than left half-written.
-        fail_too_deep(record, "store")
-        record.update(input=None, stopTime=iso_timestamp(now))
-        record["history"].append({"timestamp": iso_timestamp(now), "type": "ExecutionFailed"})
+        failed = fail_too_deep(record, "store")
+        event = {"timestamp": iso_timestamp(now), "type": "ExecutionFailed"}
+        record = replace(failed, input=None, stop_time=iso_timestamp(now), history=(*failed.history, event))
         saved = await store.save(
-            record,
+            record.to_json(),
             ttl_seconds=ttl(engine, record),
             new_points=[],
             finished_point=finished_point,
@@ -218,30 +220,31 @@ async def _commit(
         )
     if not saved:
         raise StoreUnavailable("another resume took over this execution; try again")
+    return record
 
 
 def build_runtime(
     engine: Engine,
     machine: Machine,
-    record: dict[str, Any],
+    record: ExecutionRecord,
     event: ResumeEvent | None,
     stop_at: datetime | None,
 ) -> Runtime:
-    key = record["executionKey"]
+    key = record.execution_key
     settings = engine.settings
     return Runtime(
         invoker=engine.invoker,  # type: ignore[arg-type]
         clock=engine.clock,
         entropy=engine.entropy,
         limits=engine.limits,
-        execution_id=record["executionId"],
+        execution_id=record.execution_id,
         execution_name=key,
-        execution_input=record["input"],
-        start_time=parse_timestamp(record["startTime"]) or engine.clock.now(),
+        execution_input=record.input,
+        start_time=parse_timestamp(record.start_time) or engine.clock.now(),
         state_machine_id=f"arn:statebox:stateMachine:{machine.name}",
         state_machine_name=machine.name,
-        transitions=record["transitions"],
-        first_transition=record["transitions"],
+        transitions=record.transitions,
+        first_transition=record.transitions,
         stop_at=stop_at,
         resume_event=event,
         issue_token=lambda point_id, due: engine.signer.issue(key, point_id, due),
@@ -254,63 +257,35 @@ def build_runtime(
     )
 
 
-def _deadline(engine: Engine, machine: Machine, record: dict[str, Any]) -> datetime | None:
+def _deadline(engine: Engine, machine: Machine, record: ExecutionRecord) -> datetime | None:
     if machine.timeout_seconds is None:
         return None
-    start = parse_timestamp(record["startTime"]) or engine.clock.now()
+    start = parse_timestamp(record.start_time) or engine.clock.now()
     return start + timedelta(seconds=machine.timeout_seconds)
 
 
-def ttl(engine: Engine, record: dict[str, Any]) -> int:
+def ttl(engine: Engine, record: ExecutionRecord) -> int:
     """How long the store keeps the record: the retention past its last deadline."""
     retention = int(engine.settings.retention_seconds)
-    if record["status"] in FINAL_STATUSES:
+    if record.status.is_final:
         return retention
     now = engine.clock.now()
-    latest = max(((parse_timestamp(p["due"]) or now) for p in record["pending"]), default=now)
+    latest = max(((parse_timestamp(p.due) or now) for p in record.pending), default=now)
     return max(1, int((latest - now).total_seconds())) + retention
 
 
-def timer_due(point: dict[str, Any], now: datetime) -> float:
+def timer_due(point: OpenPoint, now: datetime) -> float:
     """When a point's timer fires: its deadline, or its heartbeat deadline if sooner."""
-    due = parse_timestamp(point["due"]) or now
-    heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
+    due = parse_timestamp(point.due) or now
+    heartbeat_due = parse_timestamp(point.heartbeat_due)
     if heartbeat_due is not None and heartbeat_due < due:
         due = heartbeat_due
     return due.timestamp()
 
 
-def fail_too_deep(record: dict[str, Any], verb: str) -> None:
-    record.update(
-        status="FAILED",
-        error=ErrorName.RUNTIME.value,
-        cause=f"The execution's data is nested too deeply to {verb}.",
-        position=None,
-        pending=[],
-    )
-    record.pop("output", None)
-
-
-def internal_point(kind: str, due: datetime) -> dict[str, Any]:
+def internal_point(kind: PointKind, due: datetime) -> OpenPoint:
     """A pending point of the engine's own: no continuation, only a timer."""
-    return {
-        "id": secrets.token_hex(16),
-        "kind": kind,
-        "state": "",
-        "due": iso_timestamp(due),
-        "data": None,
-        "token": None,
-    }
-
-
-def event_for(status: str) -> str:
-    return {
-        "SUCCEEDED": "ExecutionSucceeded",
-        "FAILED": "ExecutionFailed",
-        "TIMED_OUT": "ExecutionTimedOut",
-        "SUSPENDED": "ExecutionSuspended",
-        "RUNNING": "ExecutionStopped",
-    }[status]
+    return OpenPoint(secrets.token_hex(16), kind, "", iso_timestamp(due), None)
 
 
 def definition_text(machine: Machine) -> str:

@@ -62,7 +62,7 @@ from .admission import (
 )
 from .audit import append_audit, audit_line
 from .commit import EngineLimits
-from .records import RECORD_FORMAT
+from .records import ExecutionRecord, ExecutionStatus, PointKind
 from .timers import fire_due_timers
 from .views import ExecutionResult
 
@@ -120,23 +120,18 @@ class Engine:
         self._check_input_depth(execution_input, "The execution input")
         key = secrets.token_hex(16)
         now = iso_timestamp(self.clock.now())
-        record: dict[str, Any] = {
-            "format": RECORD_FORMAT,
-            "executionKey": key,
-            "executionId": f"arn:statebox:execution:{machine.name}:{key}",
-            "machine": machine.name,
-            "definitionHash": machine.definition_hash,
-            "status": "RUNNING",
-            "input": {} if execution_input is None else execution_input,
-            "startTime": now,
-            "position": None,
-            "pending": [],
-            "transitions": 0,
-            "history": [{"timestamp": now, "type": "ExecutionStarted"}],
-            "audit": [],
-            "baseUrl": base_url or self.base_url,
-        }
-        return await commit.advance(self, machine, record, None, None, stop_at, owner="", is_new=True)
+        record = ExecutionRecord(
+            execution_key=key,
+            execution_id=f"arn:statebox:execution:{machine.name}:{key}",
+            machine=machine.name,
+            definition_hash=machine.definition_hash,
+            status=ExecutionStatus.RUNNING,
+            input={} if execution_input is None else execution_input,
+            start_time=now,
+            history=({"timestamp": now, "type": "ExecutionStarted"},),
+            base_url=base_url or self.base_url,
+        )
+        return await commit.advance(self, machine, record, None, stop_at, owner="", is_new=True)
 
     async def resume(
         self,
@@ -173,50 +168,52 @@ class Engine:
         key, point_id = continuation.execution_key, continuation.point_id
         owner, record, point = await claims.claim(self.store, key, point_id)
         now = self.clock.now()
-        missed = parse_timestamp(point.get("heartbeatDue"))
+        missed = parse_timestamp(point.heartbeat_due)
         if missed is not None and missed <= now:
             # AWS: a heartbeat after the window closed is refused (the task has timed out).
             await self.store.release(key, point_id, owner)
             raise ContinuationExpired("the heartbeat window has already closed")
-        seconds = point.get("heartbeat")
-        if seconds:
-            due = iso_timestamp(now + timedelta(seconds=seconds))
-            for same in (point, *(p for p in pending_points(record["position"]) if p["id"] == point_id)):
-                same["heartbeatDue"] = due
-        line = audit_line(iso_timestamp(now), point["state"], "heartbeat", point_id, **(caller or {}))
-        append_audit(record, line)
+        if point.heartbeat:
+            due = iso_timestamp(now + timedelta(seconds=point.heartbeat))
+            for same in pending_points(record.position):  # the interpreter's copy of the point
+                if same["id"] == point_id:
+                    same["heartbeatDue"] = due
+            point = replace(point, heartbeat_due=due)
+            record = replace(record, pending=tuple(point if p.id == point_id else p for p in record.pending))
+        line = audit_line(iso_timestamp(now), point.state, "heartbeat", point_id, **(caller or {}))
+        record = replace(record, audit=append_audit(record.audit, line))
         saved = await self.store.save(
-            record,
+            record.to_json(),
             ttl_seconds=commit.ttl(self, record),
-            new_points=[NewPoint(point_id, commit.timer_due(point, now), point["kind"])],  # re-arm it
+            new_points=[NewPoint(point_id, commit.timer_due(point, now), point.kind.value)],  # re-arm it
             owner=owner,
         )
         if not saved:
             raise StoreUnavailable("another resume took over this execution; try again")
         return {
             "executionId": key,
-            "state": point["state"],
-            "status": record["status"],
-            "heartbeatDue": point.get("heartbeatDue"),
-            "expiresAt": point["due"],
+            "state": point.state,
+            "status": record.status.value,
+            "heartbeatDue": point.heartbeat_due,
+            "expiresAt": point.due,
         }
 
     async def describe_continuation(self, token: str) -> dict[str, Any]:
         """What a continuation is waiting for (never resumes anything)."""
         continuation = self.signer.verify(token, self.clock.now())
-        record = await self.store.load(continuation.execution_key)
+        record = await self._load(continuation.execution_key)
         status = await self.store.point_status(continuation.execution_key, continuation.point_id)
         if record is None or status is None:
             raise ContinuationNotFound("unknown continuation")
         if status not in ("pending", "claimed"):  # claimed: a resume is in flight, or died before its commit
-            raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
-        point = next((p for p in record["pending"] if p["id"] == continuation.point_id), None)
+            raise ContinuationAlreadyUsed("this continuation was already resumed", record.execution_key)
+        point = record.point(continuation.point_id)
         if point is None:
-            raise ContinuationAlreadyUsed("this continuation was already resumed", record["executionKey"])
+            raise ContinuationAlreadyUsed("this continuation was already resumed", record.execution_key)
         return views.continuation_view(record, point)
 
     async def describe_execution(self, execution_key: str) -> dict[str, Any]:
-        record = await self.store.load(execution_key)
+        record = await self._load(execution_key)
         if record is None:
             raise ExecutionNotFound("unknown execution")
         return views.execution_view(self, record)
@@ -233,17 +230,17 @@ class Engine:
         self, execution_key: str, stop_at: datetime | None = None
     ) -> ExecutionResult:
         """Continue an execution that stopped at a state boundary (a new activation's work)."""
-        record = await self.store.load(execution_key)
+        record = await self._load(execution_key)
         if record is None:
             raise ExecutionNotFound("unknown execution")
-        point = next((p for p in record["pending"] if p["kind"] == "continue"), None)
+        point = record.first_of_kind(PointKind.CONTINUE)
         if point is None:
             raise ContinuationAlreadyUsed("nothing to continue", execution_key)
         return await self._resume_point(
-            execution_key, point["id"], ResumeEvent("continue", point["id"]), None, stop_at
+            execution_key, point.id, ResumeEvent("continue", point.id), None, stop_at
         )
 
-    def resume_url(self, token: str, record: dict[str, Any]) -> str:
+    def resume_url(self, token: str, record: ExecutionRecord) -> str:
         return views.resume_url(self, token, record)
 
     async def _resume_point(
@@ -258,9 +255,9 @@ class Engine:
         """Claim the point, admit the resume, note it in the audit and history, run and commit."""
         owner, record, point = await claims.claim(self.store, execution_key, point_id)
         if base_url and not views.base_url(self, record):
-            record["baseUrl"] = base_url
+            record = replace(record, base_url=base_url)
         try:
-            located, route = locate(record.get("position"), point_id)
+            located, route = locate(record.position, point_id)
             details = located if located is not None else views.point_details(record, point_id)
             if event.kind not in ("continue", "expire"):
                 event = replace(event, route=route)  # only the branch holding the point runs
@@ -272,25 +269,12 @@ class Engine:
             await self.store.release(execution_key, point_id, owner)
             raise
         now = iso_timestamp(self.clock.now())
-        line = audit_line(now, point["state"], event.kind, point_id, **(caller or {}), error=event.error)
-        append_audit(record, line)
-        resumed = {
-            "timestamp": now,
-            "type": "ExecutionResumed",
-            "state": point["state"],
-            "outcome": event.kind,
-        }
-        record["history"].append(resumed)
+        line = audit_line(now, point.state, event.kind, point_id, **(caller or {}), error=event.error)
+        resumed = {"timestamp": now, "type": "ExecutionResumed", "state": point.state, "outcome": event.kind}
+        record = replace(record, audit=append_audit(record.audit, line), history=(*record.history, resumed))
         try:
             return await commit.advance(
-                self,
-                machine,
-                record,
-                record["position"],
-                event,
-                stop_at,
-                owner=owner,
-                finished_point=point_id,
+                self, machine, record, event, stop_at, owner=owner, finished_point=point_id
             )
         except Exception:
             # The run or its commit failed, or the commit's answer was lost: if it did not happen,
@@ -299,14 +283,18 @@ class Engine:
             await claims.release_quietly(self.store, execution_key, point_id, owner)
             raise
 
-    async def _machine(self, record: dict[str, Any]) -> Machine:
-        machine = machine_by_hash(record["definitionHash"], record["machine"])
+    async def _machine(self, record: ExecutionRecord) -> Machine:
+        machine = machine_by_hash(record.definition_hash, record.machine)
         if machine is not None:
             return machine
-        text = await self.store.load_definition(record["definitionHash"])
+        text = await self.store.load_definition(record.definition_hash)
         if text is None:
             raise StoreUnavailable("the execution's definition is missing from the store")
-        return parse(text, record["machine"])
+        return parse(text, record.machine)
+
+    async def _load(self, execution_key: str) -> ExecutionRecord | None:
+        stored = await self.store.load(execution_key)
+        return None if stored is None else ExecutionRecord.from_json(stored)
 
     def _check_input_depth(self, value: JSON, what: str) -> None:
         if self.check_input_depth:

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..suspension import pending_points
 from ..types import JSON
+from .records import ExecutionRecord, ExecutionStatus, OpenPoint
 
 if TYPE_CHECKING:
     from .engine import Engine
-
-_INTERNAL_POINTS = frozenset({"continue", "expire"})  # the engine's own timers, no continuation
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -51,20 +50,20 @@ class ExecutionResult:
 
 
 def result(
-    engine: Engine, record: dict[str, Any], points: list[dict[str, Any]] | None = None
+    engine: Engine, record: ExecutionRecord, points: list[dict[str, Any]] | None = None
 ) -> ExecutionResult:
     """The record as an ExecutionResult; `points`: the open points with their data, when the
     caller has just scanned them (else they are read from the position tree)."""
-    status = record["status"]
-    key = record["executionKey"]
-    if status == "SUCCEEDED":
-        return ExecutionResult(status, key, output=record["output"])
-    if status in ("FAILED", "TIMED_OUT"):
-        return ExecutionResult(status, key, error=record.get("error"), cause=record.get("cause"))
+    status = record.status
+    key = record.execution_key
+    if status is ExecutionStatus.SUCCEEDED:
+        return ExecutionResult(status.value, key, output=record.output)
+    if status.is_final:
+        return ExecutionResult(status.value, key, error=record.error, cause=record.cause)
     public = public_points(engine, record, points)
     first = next((p for p in public if "continuation" in p), None)
     return ExecutionResult(
-        status,
+        status.value,
         key,
         output=(first or (public[0] if public else {})).get("data"),
         continuation=first["continuation"] if first else None,
@@ -74,78 +73,85 @@ def result(
 
 
 def public_points(
-    engine: Engine, record: dict[str, Any], points: list[dict[str, Any]] | None = None
+    engine: Engine, record: ExecutionRecord, points: list[dict[str, Any]] | None = None
 ) -> tuple[dict[str, Any], ...]:
     """The open points a caller may see (not the engine's own timers), with their data."""
     hidden = engine.settings.hide_continuations
-    # The data lives in the position tree; records written before it moved there keep it in
-    # `pending`.
     if points is None and not hidden:
-        points = pending_points(record.get("position"))
+        points = pending_points(record.position)
     details = {} if hidden else {p["id"]: p for p in points or ()}
     public = []
-    for point in record["pending"]:
-        if point["kind"] in _INTERNAL_POINTS:
+    for point in record.pending:
+        if point.kind.is_internal:
             continue
-        out: dict[str, Any] = {"state": point["state"], "kind": point["kind"], "expiresAt": point["due"]}
+        out: dict[str, Any] = {"state": point.state, "kind": point.kind.value, "expiresAt": point.due}
         if not hidden:  # hidden: the data too, as a callback task's data often carries its token
-            if point["kind"] in ("merge", "token") and point.get("token"):
-                out["continuation"] = point["token"]
+            if point.kind.takes_an_answer and point.token:
+                out["continuation"] = point.token
                 if base_url(engine, record):
-                    out["resumeUrl"] = resume_url(engine, point["token"], record)
-            data = details.get(point["id"], point).get("data")
+                    out["resumeUrl"] = resume_url(engine, point.token, record)
+            # The data lives in the position tree; records written before it moved there keep
+            # it in `pending`.
+            found = details.get(point.id)
+            data = point.legacy_value("data") if found is None else found.get("data")
             if data is not None:
                 out["data"] = data
         public.append(out)
     return tuple(public)
 
 
-def point_details(record: dict[str, Any], point_id: str) -> dict[str, Any]:
+def point_details(record: ExecutionRecord, point_id: str) -> dict[str, Any]:
     """A pending point as the position tree holds it (with its data and resume schema)."""
-    for point in pending_points(record.get("position")):
+    for point in pending_points(record.position):
         if point.get("id") == point_id:
             return point
     # Records written before the data moved out of `pending` still carry it there.
-    return next((p for p in record["pending"] if p["id"] == point_id), {})
+    listed = record.point(point_id)
+    return {} if listed is None else listed.to_json()
 
 
-def continuation_view(record: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
+def continuation_view(record: ExecutionRecord, point: OpenPoint) -> dict[str, Any]:
     """`Engine.describe_continuation`'s answer: what one open point waits for."""
-    details = point_details(record, point["id"])
+    details = point_details(record, point.id)
     return {
-        "executionId": record["executionKey"],
-        "machine": record["machine"],
-        "state": point["state"],
-        "kind": point["kind"],
-        "expiresAt": point["due"],
+        "executionId": record.execution_key,
+        "machine": record.machine,
+        "state": point.state,
+        "kind": point.kind.value,
+        "expiresAt": point.due,
         "data": details.get("data"),
         "schema": details.get("schema"),
     }
 
 
-def execution_view(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+def execution_view(engine: Engine, record: ExecutionRecord) -> dict[str, Any]:
     """`Engine.describe_execution`'s answer: the record as a caller may see it."""
-    out = {
-        "executionId": record["executionKey"],
-        "machine": record["machine"],
-        "status": record["status"],
-        "input": record["input"],
-        "startTime": record["startTime"],
-        "history": record["history"],
-        "audit": record["audit"],
+    out: dict[str, Any] = {
+        "executionId": record.execution_key,
+        "machine": record.machine,
+        "status": record.status.value,
+        "input": record.input,
+        "startTime": record.start_time,
+        "history": list(record.history),
+        "audit": list(record.audit),
     }
-    for name in ("output", "error", "cause", "stopTime"):
-        if name in record:
-            out[name] = record[name]
-    if record["status"] in ("SUSPENDED", "RUNNING"):
+    status = record.status
+    if status is ExecutionStatus.SUCCEEDED:
+        out["output"] = record.output
+    elif status.is_final:
+        out["error"] = record.error
+        out["cause"] = record.cause
+    if status.is_final:
+        out["stopTime"] = record.stop_time
+    else:
         out["pending"] = list(public_points(engine, record))
     return out
 
 
-def base_url(engine: Engine, record: dict[str, Any]) -> str | None:
-    return record.get("baseUrl") or engine.base_url
+def base_url(engine: Engine, record: ExecutionRecord) -> str | None:
+    return record.base_url or engine.base_url
 
 
-def resume_url(engine: Engine, token: str, record: dict[str, Any]) -> str:
+def resume_url(engine: Engine, token: str, record: ExecutionRecord) -> str:
     base = base_url(engine, record) or ""
     return f"{base}{'&' if '?' in base else '?'}continuation={token}"

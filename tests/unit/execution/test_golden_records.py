@@ -26,7 +26,7 @@ import pytest
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
-from statebox.execution.records import decode_record, encode_record
+from statebox.execution.records import ExecutionRecord, decode_record, encode_record
 from statebox.ports import FakeClock, ResourceRef, TaskCall
 from statebox.stores.redis import RedisStore
 from statebox.types import JSON
@@ -198,6 +198,7 @@ def test_golden_records_decode_and_encode_back_to_the_same_bytes(name: str) -> N
     assert record["status"] == STATUSES[name] and record["format"] == 3
     assert record["executionId"].endswith(record["executionKey"])
     assert encode_record(record) == stored
+    assert encode_record(ExecutionRecord.from_json(record).to_json()) == stored  # through the types
 
 
 def test_the_golden_records_cover_audits_shared_data_and_wide_integers() -> None:
