@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from statebox.execution.records import decode_record, encode_record
+from statebox.execution.encoding import decode_record, encode_record
 from statebox.jsonio import decode_json, encode_json
 
 BIG = [

@@ -25,8 +25,9 @@ import pytest
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
+from statebox.execution.encoding import decode_record, encode_record
 from statebox.execution.engine import Engine
-from statebox.execution.records import ExecutionRecord, decode_record, encode_record
+from statebox.execution.records import ExecutionRecord
 from statebox.ports import FakeClock, ResourceRef, TaskCall
 from statebox.stores.redis import RedisStore
 from statebox.types import JSON

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from statebox.config import Settings
 from statebox.execution import views
-from statebox.execution.records import ExecutionRecord, PointKind, decode_record
+from statebox.execution.encoding import decode_record
+from statebox.execution.records import ExecutionRecord, PointKind
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "records"
 
