@@ -22,8 +22,8 @@ with atheris.instrument_imports(include=["statebox"]):
     import statebox
     from statebox.config import Settings
     from statebox.continuations import ContinuationSigner
-    from statebox.engine import Engine
     from statebox.errors import DefinitionError
+    from statebox.execution.engine import Engine
     from statebox.ports import FakeClock
     from statebox.stores.redis import RedisStore
     from statebox.web.handler import Service, handle

@@ -45,7 +45,7 @@ from bench.doc_sections import write_section  # noqa: E402
 from bench.loopback import LoopbackRedis  # noqa: E402
 from statebox.config import Settings  # noqa: E402
 from statebox.continuations import ContinuationSigner  # noqa: E402
-from statebox.engine import Engine  # noqa: E402
+from statebox.execution.engine import Engine  # noqa: E402
 from statebox.stores.redis import RedisStore  # noqa: E402
 
 SECTION = "## Resumes of large records"

@@ -43,7 +43,7 @@ from bench.loopback import LoopbackRedis  # noqa: E402
 from statebox import eventloop  # noqa: E402
 from statebox.config import Settings  # noqa: E402
 from statebox.continuations import ContinuationSigner  # noqa: E402
-from statebox.engine import Engine  # noqa: E402
+from statebox.execution.engine import Engine  # noqa: E402
 from statebox.stores.redis import RedisStore  # noqa: E402
 
 SECTION = "## Suspend and resume: Redis round trips and bytes stored"
@@ -340,7 +340,7 @@ def report(results: dict[str, Any], runs: int, executions: int, machine: str) ->
         + (" A lock key was left behind while suspended (unexpected)." if lock_seen else ""),
         "",
         "The execution input, the suspended state's input and the pending point's data are one "
-        "object here, written once (`statebox/records.py`), so a suspended execution costs about "
+        "object here, written once (`statebox/execution/records.py`), so a suspended execution costs about "
         f"{results[SIZES[-1][0]]['bytes']['record_json'] / SIZES[-1][1]:.1f}× its data size "
         "for large data; the rest is the record's own fields, history and token. Once resumed "
         'to the end (the approver\'s `{"approved": true}` merged into the data), the finished '

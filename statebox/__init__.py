@@ -9,8 +9,10 @@ wait for people.
 
 __version__ = "0.1.0"
 
-from .engine import Engine, ExecutionResult, resume, resume_async, run, run_async
 from .errors import DefinitionError, Problem, StatesError
+from .execution.engine import Engine
+from .execution.library import resume, resume_async, run, run_async
+from .execution.views import ExecutionResult
 from .model import Machine
 from .parse import parse
 

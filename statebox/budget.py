@@ -167,25 +167,34 @@ def _within_known_bounds(
 ) -> bool:
     """Whether the members' remembered sizes (and `known_bound` for the member `known`)
     already keep a new container within `limit` (then it is remembered by that bound, unwalked)."""
+    bound = _bound_by_members(value, limit, memo, known, known_bound)
+    return bound is not None
+
+
+def _bound_by_members(
+    value: dict | list, limit: int, memo: SizeMemo, known: Any = None, known_bound: int = 0
+) -> int | None:
+    """A bound of a new container's size from its members' remembered sizes (and `known_bound`
+    for the member `known`), remembered; None when a member's is unknown or it passes `limit`."""
     own = 2 + len(value)  # brackets, commas and keys: what the members' sizes leave out
     total = own
     if type(value) is dict:
         for key, member in value.items():
             bound = known_bound if member is known else memo.bound(member)
             if bound is None:
-                return False
+                return None
             own += len(key) + 3
             total += len(key) + 3 + bound
     else:
         for member in value:
             bound = known_bound if member is known else memo.bound(member)
             if bound is None:
-                return False
+                return None
             total += bound
     if total > limit:
-        return False
+        return None
     memo.put(value, total, exact=False, new_bytes=own)
-    return True
+    return total
 
 
 def check_placed(
@@ -197,11 +206,13 @@ def check_placed(
     ResultPath's keys add) is within it."""
     memo = getattr(getattr(scope, "runtime", None), "sizes", None)
     if memo is not None and type(output) in (dict, list):
+        limit = payload_limit(scope)
         before = memo.bound(raw)
         placed = before if part_of_input else memo.bound(result)
+        if placed is None and type(result) in (dict, list):
+            placed = _bound_by_members(result, limit, memo)  # type: ignore[arg-type]
         if before is not None and placed is not None:
             bound = before + placed + slack
-            limit = payload_limit(scope)
             if bound <= limit:
                 memo.put(output, bound, exact=False, new_bytes=slack)
                 return

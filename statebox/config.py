@@ -1,6 +1,7 @@
 """Settings, frozen and validated once at the edge (CLI, dev server, web action).
 
-Nothing below `engine.py` reads the environment; adapters build a Settings and pass it in.
+Nothing below the adapters (execution/engine.py and under) reads the environment; adapters
+build a Settings and pass it in.
 
 Limits (every one is checked where data enters, so no request can go around it):
 

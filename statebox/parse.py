@@ -318,7 +318,9 @@ def recent(definition: JSON | str | bytes, name: str | None = None) -> Machine |
     return None
 
 
-def _remember(definition: JSON | str | bytes, name: str | None, machine: Machine) -> None:
+def remember(definition: JSON | str | bytes, name: str | None, machine: Machine) -> None:
+    """Let `recent` find `machine` for `definition` (text by value, an object by identity): the
+    engine parses a text it has already loaded from its document, and remembers the text too."""
     if isinstance(definition, bytearray):
         return
     key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
@@ -362,7 +364,7 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
             _BY_HASH.pop((evicted.definition_hash, evicted_name), None)
         _MACHINES[key] = machine
         _BY_HASH[(machine.definition_hash, name)] = machine
-    _remember(definition, name, machine)
+    remember(definition, name, machine)
     return machine
 
 

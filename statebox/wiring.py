@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .continuations import ContinuationSigner
-from .engine import Engine
+from .execution.engine import Engine
 from .invokers.routing import RoutingInvoker
 from .invokers.routing import build_invoker as routing_invoker
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy

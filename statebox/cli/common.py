@@ -10,8 +10,8 @@ from typing import IO, Any
 
 from .. import strictjson
 from ..config import DEFAULT_ACTIONS_DIR, Settings
-from ..engine import Engine
 from ..errors import InputError, Problem
+from ..execution.engine import Engine
 from ..wiring import cli_engine
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_SUSPENDED = 0, 1, 2, 3

@@ -1,3 +1,6 @@
-"""Parts of the engine kept out of `engine.py`: what a resume must pass before it claims its
-point (`admission`), how due timers fire (`timers`), and what the audit trail keeps (`audit`).
-`Engine` (engine.py) calls them; none of them is called from anywhere else."""
+"""The execution layer: everything between the pure interpreter and the store. The façade is
+`engine.Engine` (its docstring walks through an execution's life and names the module for each
+part): `admission` (what a start or resume must pass), `claims` (claim once, leases),
+`commit` (run the interpreter, commit the record), `timers`, `views` (ExecutionResult and what
+callers see), `audit`, `records` (the typed record and its JSON), `encoding` (the record as
+stored: bytes, shared data written once) and `library` (`statebox.run` ...)."""

@@ -1,20 +1,52 @@
-"""What a resume must pass before it may use up its point: its payload within the limit.
+"""What a start or a resume must pass before anything is stored or used up.
 
-A resume whose input would only fail the execution (States.DataLimitExceeded, while the page
-told the approver "your answer was recorded") is refused with PayloadTooLarge (HTTP 413)
-instead, and the point stays pending, so the approver can send a shorter answer. Measured like
-the interpreter's boundary checks (`Runtime.check_size`): compact UTF-8 JSON.
+A start: the definition's size and nesting against the settings, then (unless trusted) its Task
+resources against `Settings.allowed_actions` (`admit_definition`), and the input's nesting
+(`check_input_depth`).
+
+A resume: its payload within the limit. A resume whose input would only fail the execution
+(States.DataLimitExceeded, while the page told the approver "your answer was recorded") is
+refused with PayloadTooLarge (HTTP 413) instead, and the point stays pending, so the approver can
+send a shorter answer. Measured like the interpreter's boundary checks (`Runtime.check_size`):
+compact UTF-8 JSON.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import PayloadTooLarge
+from ..config import Settings
+from ..errors import InputError, PayloadTooLarge, Problem
 from ..jsonio import json_size
+from ..model import Machine
+from ..parse import json_depth, load_definition, parse, recent, remember
 from ..suspension import ResumeEvent
+from ..types import JSON
+from ..validation import check_allowed_actions, check_definition_depth, check_definition_size
 
 _KEPT = "Nothing was recorded; the request is still waiting for an answer."
+
+
+def admit_definition(
+    settings: Settings, definition: JSON | str | bytes, machine_name: str | None, trusted: bool
+) -> Machine:
+    """The machine for `definition`, once it passes the limits (compiled once per process)."""
+    machine = recent(definition, machine_name)
+    if machine is None:  # new to this process: the size and depth limits, then compile
+        check_definition_size(definition, settings.max_definition_bytes)
+        doc = load_definition(definition)
+        check_definition_depth(doc, settings.max_definition_depth)
+        machine = parse(definition if isinstance(definition, dict) else doc, machine_name)
+        if isinstance(definition, (str, bytes)):
+            remember(definition, machine_name, machine)
+    if not trusted and settings.allowed_actions is not None:
+        check_allowed_actions(machine.definition, settings.allowed_actions)
+    return machine
+
+
+def check_input_depth(value: JSON, limit: int, what: str) -> None:
+    if isinstance(value, (dict, list)) and json_depth(value, limit) > limit:
+        raise InputError([Problem("", f"{what} is nested more than {limit} levels deep")])
 
 
 def check_resume_payload(event: ResumeEvent, limit: int) -> None:
@@ -43,3 +75,17 @@ def _check(payload: Any, what: str, limit: int) -> None:
         raise PayloadTooLarge(
             f"{what} has a size of {size} bytes, exceeding the limit of {limit} bytes. {_KEPT}"
         )
+
+
+def check_resume_schema(point: dict[str, Any], resume_input: JSON) -> None:
+    """A success resume against the point's ResumeSchema, if it has one (nothing fetched,
+    regular expressions bounded in time: resume_schema.py)."""
+    if point.get("schema") is None:
+        return
+    # Imported here (cold start): resume_schema loads the regex package, and later jsonschema,
+    # which executions that never meet a ResumeSchema do without.
+    from ..resume_schema import resume_input_problems
+
+    problems = resume_input_problems(point["schema"], resume_input)
+    if problems:
+        raise InputError(problems)

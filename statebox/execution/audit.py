@@ -10,6 +10,7 @@ ends a point (a resume, a timeout) is never dropped: it is the point's last.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 MAX_FIELD_CHARS = 256
@@ -29,18 +30,20 @@ def audit_line(timestamp: str, state: str, outcome: str, point_id: str, **detail
     return line
 
 
-def append_audit(record: dict[str, Any], line: dict[str, Any]) -> None:
-    """Add `line` to the record's audit, dropping the point's oldest heartbeat past the cap."""
-    audit: list[dict[str, Any]] = record["audit"]
-    audit.append(line)
+def append_audit(audit: Sequence[dict[str, Any]], line: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The audit with `line` added, the point's oldest heartbeat dropped past the cap (the
+    lines given are left as they are)."""
+    lines = [*audit, line]
     point = line[_POINT]
-    same = [index for index, earlier in enumerate(audit) if earlier.get(_POINT) == point]
+    same = [index for index, earlier in enumerate(lines) if earlier.get(_POINT) == point]
     if len(same) <= MAX_LINES_PER_POINT:
-        return
-    oldest = next((i for i in same if audit[i]["outcome"] == "heartbeat"), None)
+        return tuple(lines)
+    oldest = next((i for i in same if lines[i]["outcome"] == "heartbeat"), None)
     if oldest is None:
-        return  # nothing but resumes (a point resumes once): nothing to drop
-    dropped = audit.pop(oldest)
+        return tuple(lines)  # nothing but resumes (a point resumes once): nothing to drop
+    dropped = lines.pop(oldest)
     following = next(i for i in same if i > oldest) - 1  # indexes after `oldest` moved down by one
-    kept = audit[following]
-    kept["earlierHeartbeats"] = kept.get("earlierHeartbeats", 0) + dropped.get("earlierHeartbeats", 0) + 1
+    kept = lines[following]
+    earlier = kept.get("earlierHeartbeats", 0) + dropped.get("earlierHeartbeats", 0) + 1
+    lines[following] = {**kept, "earlierHeartbeats": earlier}
+    return tuple(lines)

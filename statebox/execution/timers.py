@@ -13,22 +13,27 @@ the point's hash (`timerFailures`), so it holds across workers and restarts.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..asl_errors import ErrorName
 from ..errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
 from ..interpreter import iso_timestamp
 from ..suspension import ResumeEvent
 from ..timestamps import parse_timestamp
+from . import claims, commit
+from .records import ExecutionRecord, ExecutionStatus, OpenPoint, PointKind
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .engine import Engine
 
 log = logging.getLogger("statebox.timers")
 MAX_TIMER_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 10.0
 MAX_RETRY_SECONDS = 600.0
+# A timer of these kinds resumes as an event of its own kind; a person's point as a timeout.
+_FIRES_AS_ITSELF = (PointKind.TIMER, PointKind.CONTINUE, PointKind.EXPIRE)
 
 
 def retry_delay(failures: int) -> float:
@@ -47,8 +52,8 @@ async def fire_due_timers(engine: Engine, limit: int, stop_at: datetime | None) 
             break
         if not await store.take_timer(execution_key, point_id, now.timestamp()):
             continue
-        record = await store.load(execution_key)  # the store is down: the tick ends here
-        point = None if record is None else next((p for p in record["pending"] if p["id"] == point_id), None)
+        stored = await store.load(execution_key)  # the store is down: the tick ends here
+        point = None if stored is None else ExecutionRecord.from_json(stored).point(point_id)
         if point is None:
             await store.drop_timer(execution_key, point_id)
             continue
@@ -65,17 +70,16 @@ async def fire_due_timers(engine: Engine, limit: int, stop_at: datetime | None) 
 
 
 async def _fire(
-    engine: Engine, execution_key: str, point: dict[str, Any], now: datetime, stop_at: datetime | None
+    engine: Engine, execution_key: str, point: OpenPoint, now: datetime, stop_at: datetime | None
 ) -> int:
-    point_id = point["id"]
-    kind = point["kind"] if point["kind"] in ("timer", "continue", "expire") else "timeout"
-    heartbeat_due = parse_timestamp(point.get("heartbeatDue"))
+    kind = point.kind.value if point.kind in _FIRES_AS_ITSELF else "timeout"
+    heartbeat_due = parse_timestamp(point.heartbeat_due)
     if kind == "timeout" and heartbeat_due is not None and heartbeat_due <= now:
         kind = "heartbeat_timeout"
     try:
-        await engine._resume_point(execution_key, point_id, ResumeEvent(kind, point_id), None, stop_at)
+        await engine._resume_point(execution_key, point.id, ResumeEvent(kind, point.id), None, stop_at)
     except (ContinuationAlreadyUsed, ContinuationNotFound):
-        await engine.store.drop_timer(execution_key, point_id)
+        await engine.store.drop_timer(execution_key, point.id)
         return 0
     return 1
 
@@ -105,30 +109,39 @@ async def _fail_execution(
     engine: Engine, execution_key: str, point_id: str, exc: Exception, failures: int
 ) -> None:
     """End the execution FAILED (States.Runtime): its timer can never fire."""
-    owner, record, point = await engine._claim(execution_key, point_id)
+    owner, record, point = await claims.claim(engine.store, execution_key, point_id)
     now = iso_timestamp(engine.clock.now())
     cause = (
-        f"The timer of the state '{point['state']}' failed to fire {failures} times "
+        f"The timer of the state '{point.state}' failed to fire {failures} times "
         f"(last: {type(exc).__name__}: {str(exc)[:500]}); the execution cannot go on."
     )
-    record.update(
-        status="FAILED", error=ErrorName.RUNTIME.value, cause=cause, position=None, pending=[], stopTime=now
+    failed = {"timestamp": now, "type": "ExecutionFailed", "state": point.state}
+    record = replace(
+        record,
+        status=ExecutionStatus.FAILED,
+        error=ErrorName.RUNTIME.value,
+        cause=cause,
+        output=None,
+        position=None,
+        pending=(),
+        stop_time=now,
+        history=(*record.history, failed),
     )
-    record.pop("output", None)
-    record["history"].append({"timestamp": now, "type": "ExecutionFailed", "state": point["state"]})
     try:
         saved = await _save(engine, record, point_id, owner)
     except (RecursionError, TypeError, ValueError):  # the record itself cannot be written
-        record.update(input=None, history=record["history"][-1:], audit=[])
+        record = replace(record, input=None, history=(failed,), audit=())
         saved = await _save(engine, record, point_id, owner)
     if not saved:
-        await engine._release_quietly(execution_key, point_id, owner)
+        await claims.release_quietly(engine.store, execution_key, point_id, owner)
         raise StoreUnavailable("another resume took over this execution")
     log.error("execution %s FAILED: %s", execution_key[:8], cause)
 
 
-async def _save(engine: Engine, record: dict[str, Any], point_id: str, owner: str) -> bool:
-    ttl = engine._ttl(record)
+async def _save(engine: Engine, record: ExecutionRecord, point_id: str, owner: str) -> bool:
+    ttl = commit.ttl(engine, record)
     return bool(
-        await engine.store.save(record, ttl_seconds=ttl, new_points=[], finished_point=point_id, owner=owner)
+        await engine.store.save(
+            record.to_json(), ttl_seconds=ttl, new_points=[], finished_point=point_id, owner=owner
+        )
     )

@@ -52,7 +52,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StoreUnavailable
-from ..records import decode_record, encode_record
+from ..execution.encoding import decode_record, encode_record
 from .durability import check_persistence
 from .protocol import Claim, NewPoint, RecordJSON
 

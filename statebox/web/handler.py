@@ -27,7 +27,6 @@ from urllib.parse import parse_qsl
 
 from .. import strictjson
 from ..continuations import redact
-from ..engine import Engine, ExecutionResult
 from ..errors import (
     ContinuationAlreadyUsed,
     ContinuationExpired,
@@ -41,6 +40,8 @@ from ..errors import (
     StateboxError,
     StoreUnavailable,
 )
+from ..execution.engine import Engine
+from ..execution.views import ExecutionResult
 from ..stored_inputs import check_start_input
 from . import pages
 from .protocol import HttpRequest, HttpResponse

@@ -66,8 +66,8 @@ def _assert_runtime_bytecode(action_zip: PackageReport, names: list[str], cached
         for n in sources
     )
     with zipfile.ZipFile(action_zip.path) as archive:
-        engine_source = archive.read("statebox/engine.py")
-        pyc = archive.read("statebox/__pycache__/engine.cpython-311.pyc")
+        engine_source = archive.read("statebox/execution/engine.py")
+        pyc = archive.read("statebox/execution/__pycache__/engine.cpython-311.pyc")
     assert pyc[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(pyc[4:8], "little") == 0b01
     assert pyc[8:16] == importlib.util.source_hash(engine_source)
 

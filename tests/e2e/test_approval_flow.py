@@ -32,7 +32,7 @@ import pytest_asyncio
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import Clock, FakeClock, SystemClock
 from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app

@@ -37,7 +37,7 @@ from yarl import URL
 from statebox import settings_table
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web import action as web_action
 from statebox.web.devserver import build_app

@@ -17,7 +17,7 @@ import aiohttp
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app
 from statebox.web.handler import Service

@@ -42,10 +42,11 @@ import redis
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
 from statebox.errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
+from statebox.execution.encoding import decode_record
+from statebox.execution.engine import Engine
+from statebox.execution.records import RECORD_FORMAT
 from statebox.ports import FakeClock, ResourceRef
-from statebox.records import RECORD_FORMAT, decode_record
 from statebox.stores.redis import STORE_UNAVAILABLE, RedisStore
 from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest

@@ -32,8 +32,8 @@ from statebox import continuations
 from statebox.cli import main as cli_main
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
 from statebox.errors import DefinitionError, InputError
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.web import action as web_action

@@ -6,7 +6,7 @@ from typing import Any
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 

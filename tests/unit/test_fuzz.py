@@ -34,8 +34,9 @@ from hypothesis import strategies as st
 import statebox
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine, ExecutionResult
 from statebox.errors import DefinitionError
+from statebox.execution.engine import Engine
+from statebox.execution.views import ExecutionResult
 from statebox.ports import FakeClock, SeededEntropy
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle

@@ -26,8 +26,8 @@ import statebox
 from statebox.choice_rules import compile_pattern
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
 from statebox.errors import DefinitionError, InputError
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
+from statebox.execution.encoding import decode_record, encode_record
 from statebox.jsonio import decode_json, encode_json
-from statebox.records import decode_record, encode_record
 
 BIG = [
     -(2**63) - 1,

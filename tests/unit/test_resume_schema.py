@@ -16,8 +16,8 @@ from aiohttp import web
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
 from statebox.errors import InputError
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.resume_schema import resume_input_problems
 from statebox.stores.redis import RedisStore

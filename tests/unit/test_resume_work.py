@@ -14,7 +14,7 @@ import statebox.states.map as map_module
 import statebox.states.parallel as parallel_module
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.suspension import locate

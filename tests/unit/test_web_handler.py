@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
-from test_fuzz import JSON_VALUES
+from unit.test_fuzz import JSON_VALUES  # tests/ is on the path (its conftest); unit/ is a namespace
 
-from statebox.records import RECORD_FORMAT, decode_record, encode_record, share_repeated_data
+from statebox.execution.encoding import decode_record, encode_record, share_repeated_data
+from statebox.execution.records import RECORD_FORMAT
 from statebox.suspension import scan_position
 
 DOC = {"doc": "x" * 5000, "items": [1, 2, 3]}

@@ -1,5 +1,6 @@
-"""The execution record as stored: one JSON document, in which data the record holds in several
-places is written once.
+"""The record as stored: `record.to_json()` (execution/records.py) as one JSON document, in
+which data the record holds in several places is written once (`encode_record` /
+`decode_record`; the store calls them).
 
 The same data turns up in several places of a record: a suspended execution's input is usually
 also the suspended state's input and the pending point's data (one object), and a finished
@@ -18,19 +19,20 @@ A record orjson cannot write (an integer past 64 bits, which it would also read 
 float) is written by the standard library and starts with `{"exact":true,`, so that decoding
 it takes the exact reader too; every other record is read by orjson.
 
-Record format 3 is format 1 plus `"same"` (and `"exact"`); a format 1 record decodes unchanged, and so does
-a format 2 one (a few hours of 2026-12-02's main: shared values listed under `"shared"`,
-referred to as `"<key>#": index` in the position tree).
+Record format 3 is format 1 plus `"same"` (and `"exact"`); a format 1 record decodes unchanged,
+and so does a format 2 one (a few hours of 2026-12-02's main: shared values listed under
+`"shared"`, referred to as `"<key>#": index` in the position tree). A format change needs a new
+RECORD_FORMAT and a decoder for the old one here; tests/data/records/ holds golden records.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .jsonio import decode_json, encode_json, encode_json_fast
-from .suspension import DATA_KEYS
+from ..jsonio import decode_json, encode_json, encode_json_fast
+from ..suspension import DATA_KEYS
+from .records import RECORD_FORMAT
 
-RECORD_FORMAT = 3
 SAME = "same"
 # A record orjson cannot encode (integers past 64 bits, deep nesting) is written by the standard
 # library with this marker first, since orjson would read such integers back as floats.

@@ -12,7 +12,7 @@ USER_AGENT = "Mozilla/5.0 " + "x" * 7000
 
 def beat(record: dict[str, Any], point: str, n: int, outcome: str = "heartbeat") -> None:
     caller = {"address": "203.0.113.7", "userAgent": USER_AGENT}
-    append_audit(record, audit_line(f"t{n}", "Approve", outcome, point, **caller))
+    record["audit"] = append_audit(record["audit"], audit_line(f"t{n}", "Approve", outcome, point, **caller))
 
 
 def test_700_heartbeats_with_a_7_kb_user_agent_keep_a_small_audit() -> None:
@@ -28,6 +28,18 @@ def test_700_heartbeats_with_a_7_kb_user_agent_keep_a_small_audit() -> None:
     assert [line["timestamp"] for line in audit[:2]] == ["t681", "t682"]  # the newest heartbeats
     assert audit[0]["earlierHeartbeats"] == 681  # and how many went before them
     assert sum(line.get("earlierHeartbeats", 0) for line in audit) == 681
+
+
+def test_the_lines_given_are_left_as_they_are() -> None:
+    """The record is immutable: a new audit is built, the stored one never changed."""
+    record: dict[str, Any] = {"audit": ()}
+    for n in range(MAX_LINES_PER_POINT):
+        beat(record, "a" * 32, n)
+    before = record["audit"]
+    copy = json.loads(json.dumps(before))
+    beat(record, "a" * 32, 99)
+    assert json.loads(json.dumps(before)) == copy and "earlierHeartbeats" not in before[1]
+    assert record["audit"][0]["earlierHeartbeats"] == 1
 
 
 def test_each_point_keeps_its_own_lines() -> None:
