@@ -26,6 +26,7 @@ Position tree (format version 1, documented in ARCHITECTURE.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from .types import JSON
@@ -41,15 +42,24 @@ class Suspension(Exception):  # noqa: N818 - a control-flow signal, not an error
         self.position = position
 
 
+class ResumeKind(StrEnum):
+    """What a `ResumeEvent` says. A StrEnum: the engine's plain strings compare equal."""
+
+    SUCCESS = "success"  # `input` is the resume input
+    FAILURE = "failure"  # `error` / `cause` fail the suspended task
+    TIMEOUT = "timeout"  # the point's deadline passed: States.Timeout
+    HEARTBEAT_TIMEOUT = "heartbeat_timeout"  # no heartbeat in time: States.HeartbeatTimeout
+    TIMER = "timer"  # a long Wait or Retry back-off is over
+    CONTINUE = "continue"  # restart states that stopped at a boundary
+    EXPIRE = "expire"  # the machine's TimeoutSeconds passed (the engine's own timer)
+
+
 @dataclass(frozen=True, slots=True)
 class ResumeEvent:
-    """What continues a suspended execution.
+    """What continues a suspended execution: `kind` (a ResumeKind; a plain string is taken
+    and checked) for the pending point `suspension_id`."""
 
-    kind: "success" (input is the resume input), "failure" (error / cause), "timeout" (the
-    point's deadline passed), "timer" (a long Wait or Retry back-off is over), or "continue"
-    (restart states that stopped at a boundary; suspension_id is None)."""
-
-    kind: str
+    kind: ResumeKind
     suspension_id: str | None = None
     input: JSON = None
     error: str | None = None
@@ -59,6 +69,14 @@ class ResumeEvent:
     # it is without running (`leaves_as_is`): a 5,000-branch Parallel re-ran every branch to
     # resume one. Sound because a state acts only on an event for its own point.
     route: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not ResumeKind:
+            object.__setattr__(self, "kind", ResumeKind(self.kind))
+
+    def is_for(self, point_id: str, kind: ResumeKind | None = None) -> bool:
+        """Whether this event resumes the point `point_id` (and is of `kind`, when given)."""
+        return self.suspension_id == point_id and (kind is None or self.kind is kind)
 
 
 # Keys whose values are the execution's data, not more position: a walk of the tree never

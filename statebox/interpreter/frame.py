@@ -18,7 +18,8 @@ from ..ports import Entropy
 from ..suspension import Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
-from .runtime import ExecutionTimedOut, Runtime, iso_timestamp
+from .runtime import ExecutionTimedOut, Runtime
+from .times import iso_timestamp
 
 MAX_VARIABLE_BYTES = 256 * 1024  # AWS: one variable, and all the values of one Assign
 MAX_VARIABLES_BYTES = 10 * 1024 * 1024  # AWS: every variable of an execution together
@@ -197,6 +198,7 @@ class Frame:
             context["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
         if self.task_token is not None:
             context["Task"] = {"Token": self.task_token}
-            if runtime.resume_url is not None:
-                context["Task"]["ResumeUrl"] = runtime.resume_url(self.task_token)
+            url = runtime.points.resume_url(self.task_token)
+            if url is not None:
+                context["Task"]["ResumeUrl"] = url
         return context

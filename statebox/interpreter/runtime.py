@@ -1,12 +1,11 @@
 """What one execution shares across its frames: the ports, the limits, the counters and the
-resume event (`Runtime`), and the time format of the context object."""
+resume event (`Runtime`). Pending points are minted through `points.PointIssuer`."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..asl_errors import ErrorName
@@ -15,20 +14,13 @@ from ..jsonio import encode_json
 from ..ports import ActionInvoker, Clock, Entropy
 from ..suspension import ResumeEvent
 from ..types import JSON
+from .points import DEFAULT_SUSPENSION_SECONDS, PendingPoint, PointIssuer, PointKind
 
 MAX_SECONDS = 99_999_999  # AWS: the most a Wait, TimeoutSeconds or HeartbeatSeconds may say
 
 
 class ExecutionTimedOut(Exception):  # noqa: N818 - a control-flow signal, never caught by Catch
     """The machine's TimeoutSeconds has passed: the whole execution ends TIMED_OUT."""
-
-
-def iso_timestamp(moment: datetime) -> str:
-    """AWS's context-object time format: ISO-8601 UTC with milliseconds and a Z."""
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    # isoformat runs in C; strftime was a tenth of a dev-server request.
-    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +49,11 @@ class Runtime:
     first_transition: int = -1  # the transition count this activation started from
     execution_deadline: datetime | None = None  # the machine's TimeoutSeconds, as a time
     resume_event: ResumeEvent | None = None
-    issue_token: Callable[[str, datetime], str] | None = None  # continuation token for a point
+    points: PointIssuer = PointIssuer()  # tokens and resume URLs: the engine's part in a point
+    # Older spelling of `points` (kept until engine.py passes `points`).
+    issue_token: Callable[[str, datetime], str] | None = None
     resume_url: Callable[[str], str] | None = None
-    default_suspension_seconds: float = 7 * 24 * 3600
+    default_suspension_seconds: float | None = None
     wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
     history: list[dict[str, Any]] | None = None  # events, kept only when someone will read them
     event_sink: Callable[[str, dict[str, Any]], None] | None = None  # live view (dev server log)
@@ -73,21 +67,30 @@ class Runtime:
         if self.event_sink is not None:
             self.event_sink(self.execution_name, event)
 
-    def new_point(self, kind: str, state: str, seconds: float | None, data: JSON) -> dict[str, Any]:
-        """A fresh pending point with an unguessable id, its deadline and its token."""
-        suspension_id = secrets.token_hex(16)
-        due = self.clock.now() + timedelta(
-            seconds=self.default_suspension_seconds if seconds is None else seconds
+    def __post_init__(self) -> None:
+        if self.issue_token or self.resume_url or self.default_suspension_seconds is not None:
+            self.points = PointIssuer(
+                self.issue_token,
+                self.resume_url,
+                DEFAULT_SUSPENSION_SECONDS
+                if self.default_suspension_seconds is None
+                else self.default_suspension_seconds,
+            )
+
+    def new_point(
+        self,
+        kind: PointKind,
+        state: str,
+        seconds: float | None,
+        *,
+        data: JSON = None,
+        schema: JSON = None,
+        heartbeat: float | None = None,
+    ) -> PendingPoint:
+        """A fresh pending point, due `seconds` from now (None: the default deadline)."""
+        return self.points.new_point(
+            kind, state, self.clock.now(), seconds, data=data, schema=schema, heartbeat=heartbeat
         )
-        token = self.issue_token(suspension_id, due) if self.issue_token else suspension_id
-        return {
-            "id": suspension_id,
-            "kind": kind,
-            "state": state,
-            "due": iso_timestamp(due),
-            "data": data,
-            "token": token,
-        }
 
     def sleeps_as_timer(self, seconds: float) -> bool:
         """Should a wait this long become a durable timer (a Wait, a Retry's back-off) rather

@@ -8,9 +8,10 @@ from typing import Any
 from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
+from ..interpreter.points import PointKind
 from ..model import State
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
-from ..suspension import Suspension
+from ..suspension import ResumeKind, Suspension
 from ..types import JSON
 
 
@@ -35,7 +36,7 @@ class RecoverableState(State):
             waiting = resume.get("retry")
             if waiting is not None:
                 event = runtime.resume_event
-                if event is None or event.kind != "timer" or event.suspension_id != waiting["pending"]["id"]:
+                if event is None or not event.is_for(waiting["pending"]["id"], ResumeKind.TIMER):
                     raise Suspension(resume)  # another point is being resumed; the back-off goes on
                 # The back-off is over: the next attempt runs (its counters came with the position).
         while True:
@@ -54,8 +55,10 @@ class RecoverableState(State):
                     if runtime.sleeps_as_timer(delay):
                         # A long back-off is a durable timer, as a long Wait is: nothing held in
                         # memory, and the attempt counters travel in the position.
-                        point = runtime.new_point("timer", self.name, delay, None)
-                        raise Suspension({"attempts": attempts, "retry": {"pending": point}}) from None
+                        point = runtime.new_point(PointKind.TIMER, self.name, delay)
+                        raise Suspension(
+                            {"attempts": attempts, "retry": {"pending": point.to_json()}}
+                        ) from None
                     await runtime.clock.sleep(delay)
                     continue
                 catcher = find_catcher(self.catchers, failure.error)

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
+from ..interpreter.points import PointKind
 from ..model import State
-from ..suspension import Suspension
+from ..suspension import ResumeKind, Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
 
@@ -86,12 +87,13 @@ class WaitState(State):
         runtime = frame.runtime
         if resume is not None:
             event = runtime.resume_event
-            if event is None or event.kind != "timer" or event.suspension_id != resume["pending"]["id"]:
+            if event is None or not event.is_for(resume["pending"]["id"], ResumeKind.TIMER):
                 raise Suspension(resume)
             return self.next, self.flow.pass_through(raw_input, data, frame)
         seconds = self.wait_seconds(data, frame)
         if runtime.sleeps_as_timer(seconds):
-            raise Suspension({"pending": runtime.new_point("timer", self.name, seconds, data)})
+            point = runtime.new_point(PointKind.TIMER, self.name, seconds, data=data)
+            raise Suspension({"pending": point.to_json()})
         await runtime.clock.sleep(seconds)
         return self.next, self.flow.pass_through(raw_input, data, frame)
 
