@@ -51,6 +51,7 @@ from .interpreter import (
     iso_timestamp,
     run_graph,
 )
+from .interpreter.points import PointIssuer
 from .model import Machine
 from .parse import _remember, json_depth, load_definition, parse, recent
 from .ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
@@ -464,9 +465,11 @@ class Engine:
             first_transition=record["transitions"],
             stop_at=stop_at,
             resume_event=event,
-            issue_token=lambda point_id, due: self.signer.issue(key, point_id, due),
-            resume_url=(lambda token: self.resume_url(token, record)) if self._base(record) else None,
-            default_suspension_seconds=settings.default_suspension_seconds,
+            points=PointIssuer(
+                sign=lambda point_id, due: self.signer.issue(key, point_id, due),
+                url=(lambda token: self.resume_url(token, record)) if self._base(record) else None,
+                default_seconds=settings.default_suspension_seconds,
+            ),
             wait_suspend_seconds=settings.wait_suspend_seconds,
             history=[] if self.keep_history else None,
             event_sink=self.event_sink,
