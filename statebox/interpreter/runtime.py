@@ -14,7 +14,7 @@ from ..jsonio import encode_json
 from ..ports import ActionInvoker, Clock, Entropy
 from ..suspension import ResumeEvent
 from ..types import JSON
-from .points import DEFAULT_SUSPENSION_SECONDS, PendingPoint, PointIssuer, PointKind
+from .points import PendingPoint, PointIssuer, PointKind
 
 MAX_SECONDS = 99_999_999  # AWS: the most a Wait, TimeoutSeconds or HeartbeatSeconds may say
 
@@ -50,10 +50,6 @@ class Runtime:
     execution_deadline: datetime | None = None  # the machine's TimeoutSeconds, as a time
     resume_event: ResumeEvent | None = None
     points: PointIssuer = PointIssuer()  # tokens and resume URLs: the engine's part in a point
-    # Older spelling of `points` (kept until engine.py passes `points`).
-    issue_token: Callable[[str, datetime], str] | None = None
-    resume_url: Callable[[str], str] | None = None
-    default_suspension_seconds: float | None = None
     wait_suspend_seconds: float | None = None  # Waits at least this long suspend as timers
     history: list[dict[str, Any]] | None = None  # events, kept only when someone will read them
     event_sink: Callable[[str, dict[str, Any]], None] | None = None  # live view (dev server log)
@@ -66,16 +62,6 @@ class Runtime:
             self.history.append(event)
         if self.event_sink is not None:
             self.event_sink(self.execution_name, event)
-
-    def __post_init__(self) -> None:
-        if self.issue_token or self.resume_url or self.default_suspension_seconds is not None:
-            self.points = PointIssuer(
-                self.issue_token,
-                self.resume_url,
-                DEFAULT_SUSPENSION_SECONDS
-                if self.default_suspension_seconds is None
-                else self.default_suspension_seconds,
-            )
 
     def new_point(
         self,
