@@ -1,26 +1,11 @@
 """Suspension as data: how a running execution stops and how it is told to continue.
 
-When a state must wait for the outside world (`module:suspend`, `.waitForTaskToken`, a long
-Wait, or the activation's deadline) it raises `Suspension` with a plain-JSON position. Each
-enclosing graph, Parallel and Map adds its own layer, so the exception that leaves the
-interpreter carries the whole position tree: the snapshot's heart. A `ResumeEvent` names the
-pending point it is for; every other pending point stays pending.
-
-Position tree (format version 1, documented in ARCHITECTURE.md):
-    graph:    {"state": name, "input": raw input of that state, "inner": state position | null,
-               "variables": {name: value} (optional)}
-              ("inner": null means "stopped before starting this state"; "variables" are the
-              workflow variables this graph's scope assigned so far, absent when none: older
-              positions simply have none, so the key needs no format bump)
-    task:     {"attempts": [n, ...], "step": {"pending": point}}
-              or, during a Retry back-off that became a timer (Task, Parallel and Map alike),
-              {"attempts": [n, ...], "retry": {"pending": point}}: when the timer fires the
-              state makes its next attempt; "attempts" already counts the failed one
-    wait:     {"pending": point}
-    parallel: {"attempts": [...], "step": {"effective": x, "branches": [{"output": x} | {"position": graph}]}}
-    map:      {"attempts": [...], "step": {"results": [x | null...], "open": {"index": graph}, "failures": n}}
-    point:    {"id": sid, "kind": "merge" | "token" | "timer", "state": name, "due": iso | null,
-               "data": effective input, "token": continuation | null, "schema": {...} | null}
+A state that must wait raises `Suspension` with its position; each enclosing level wraps its
+own around it, so the exception that leaves the interpreter carries the whole position tree
+(its layout: statebox/interpreter/positions.py). A `ResumeEvent` names the pending point it is
+for; every other pending point stays pending. The walks here read a stored tree as JSON, for
+the engine: its pending points, whether a graph stopped at a state boundary, the route to one
+point.
 """
 
 from __future__ import annotations
@@ -30,8 +15,6 @@ from enum import StrEnum
 from typing import Any
 
 from .types import JSON
-
-POSITION_FORMAT = 1
 
 
 class Suspension(Exception):  # noqa: N818 - a control-flow signal, not an error

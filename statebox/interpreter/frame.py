@@ -18,6 +18,7 @@ from ..ports import Entropy
 from ..suspension import Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
+from .positions import GraphPosition, Position
 from .runtime import ExecutionTimedOut, Runtime
 from .times import iso_timestamp
 
@@ -138,7 +139,7 @@ class Frame:
             and runtime.transitions > runtime.first_transition
         ):
             # Out of time in this activation: stop cleanly before the state starts.
-            raise Suspension({"state": state.name, "input": data, "inner": None})
+            raise Suspension(GraphPosition(state.name, data).to_json())
         if runtime.execution_deadline is not None and now >= runtime.execution_deadline:
             raise ExecutionTimedOut()
         runtime.transitions += 1
@@ -152,28 +153,21 @@ class Frame:
         self.entered_time = now
         self.retry_count = 0
 
-    def reenter(self, state_name: str, position: dict[str, Any]) -> None:
+    def reenter(self, position: GraphPosition) -> None:
         """Continue a state from a snapshot: `$$.State` is as it was when it was entered."""
-        self.state_name = state_name
-        entered = position.get("entered")
+        self.state_name = position.state
+        entered = position.entered
         self.entered_time = parse_timestamp(entered) if entered else self.runtime.clock.now()
-        self.retry_count = position.get("retries", 0)
-        if position["inner"] is None:
+        self.retry_count = position.retries
+        if position.at_boundary:
             self.runtime.count_transition()
 
-    def position(self, state_name: str, data: JSON, inner: Any) -> dict[str, Any]:
-        position = {
-            "state": state_name,
-            "input": data,
-            "inner": inner,
-            "entered": iso_timestamp(self.entered_time or self.runtime.clock.now()),
-            "retries": self.retry_count,
-        }
-        if self.local:
-            # The variables this scope assigned so far (the enclosing scopes' are in the
-            # enclosing positions): a resumed execution reads the same values.
-            position["variables"] = self.local
-        return position
+    def position(self, state_name: str, data: JSON, inner: JSON) -> Position:
+        """This graph's level of the position tree, around its state's own position."""
+        entered = iso_timestamp(self.entered_time or self.runtime.clock.now())
+        # The variables this scope assigned so far (the enclosing scopes' are in the
+        # enclosing positions): a resumed execution reads the same values.
+        return GraphPosition(state_name, data, inner, entered, self.retry_count, self.local).to_json()
 
     def context_object(self) -> JSON:
         """The `$$` document, built only when a path reads it."""

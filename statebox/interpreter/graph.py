@@ -10,13 +10,12 @@ from ..model import StateGraph
 from ..suspension import Suspension
 from ..types import JSON
 from .frame import Frame
+from .positions import GraphPosition, Position
 
 _YIELD_EVERY = 255  # transitions between two yields to the event loop (a mask: 2**n - 1)
 
 
-async def run_graph(
-    graph: StateGraph, data: JSON, frame: Frame, resume: dict[str, Any] | None = None
-) -> JSON:
+async def run_graph(graph: StateGraph, data: JSON, frame: Frame, resume: Position | None = None) -> JSON:
     """Run states from the graph's start (or from a resumed position) until one ends it.
 
     Raises StatesError when a state fails and nothing catches it, and Suspension (with this
@@ -24,13 +23,13 @@ async def run_graph(
     states = graph.states
     name: str | None = graph.start_at
     if resume is not None:
-        name = resume["state"]
-        data = resume["input"]
-        state = states[name]
-        frame.restore_variables(resume.get("variables"))
-        frame.reenter(name, resume)
+        at = GraphPosition.from_json(resume)
+        data = at.input
+        state = states[at.state]
+        frame.restore_variables(at.variables)
+        frame.reenter(at)
         try:
-            name, data = await state.run(data, frame, resume["inner"])
+            name, data = await state.run(data, frame, at.inner)
         except Suspension as stop:
             raise Suspension(frame.position(state.name, data, stop.position)) from None
     runtime = frame.runtime

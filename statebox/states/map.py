@@ -4,6 +4,7 @@ with MaxConcurrency and ToleratedFailureCount / Percentage."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -11,6 +12,7 @@ from ..asl_errors import ErrorName
 from ..dataflow.jsonpath import DISCARD, PathValue
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
+from ..interpreter.positions import MapPosition, Position
 from ..model import StateGraph
 from ..paths import MISSING
 from ..suspension import Suspension, leaves_as_is
@@ -158,15 +160,16 @@ class MapState(RecoverableState):
         selector = self.item_selector
         processor = self.processor
         inherit = self.inherit_variables
-        finished: list[JSON] = resume["results"] if resume else []
-        still_open: dict[str, Any] = resume["open"] if resume else {}
-        failures = resume["failures"] if resume else 0
-        stopped: dict[int, Any] = {}
+        at = None if resume is None else MapPosition.from_json(resume)
+        finished: list[JSON] = [] if at is None else at.results
+        still_open: Mapping[int, Position] = {} if at is None else at.open
+        failures = 0 if at is None else at.failures
+        stopped: dict[int, Position] = {}
 
         async def iterate(index: int) -> JSON:
             nonlocal failures
-            position = still_open.get(str(index)) if resume else None
-            if resume and position is None:
+            position = still_open.get(index)
+            if at is not None and position is None:
                 return finished[index]
             if position is not None and leaves_as_is(frame.runtime.resume_event, position):
                 stopped[index] = position  # resumed elsewhere: this iteration waits on as it was
@@ -199,13 +202,8 @@ class MapState(RecoverableState):
 
         results = await gather_bounded(len(items), self._with_progress(iterate, len(items), frame), limit)
         if stopped:
-            raise Suspension(
-                {
-                    "results": [None if i in stopped else r for i, r in enumerate(results)],
-                    "open": {str(i): position for i, position in stopped.items()},
-                    "failures": failures,
-                }
-            )
+            unfinished = [None if i in stopped else r for i, r in enumerate(results)]
+            raise Suspension(MapPosition(unfinished, stopped, failures).to_json())
         return self.flow.output(raw_input, results, frame)
 
 

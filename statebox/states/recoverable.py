@@ -9,6 +9,7 @@ from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..interpreter.points import PointKind
+from ..interpreter.positions import AttemptPosition
 from ..model import State
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
 from ..suspension import ResumeKind, Suspension
@@ -31,19 +32,19 @@ class RecoverableState(State):
             attempts = [0] * len(self.retriers)
             step = None
         else:
-            attempts = list(resume["attempts"])
-            step = resume.get("step")
-            waiting = resume.get("retry")
-            if waiting is not None:
+            at = AttemptPosition.from_json(resume)
+            attempts = at.attempts
+            step = at.step
+            if at.retry is not None:
                 event = runtime.resume_event
-                if event is None or not event.is_for(waiting["pending"]["id"], ResumeKind.TIMER):
+                if event is None or not event.is_for(at.retry.id, ResumeKind.TIMER):
                     raise Suspension(resume)  # another point is being resumed; the back-off goes on
                 # The back-off is over: the next attempt runs (its counters came with the position).
         while True:
             try:
                 return self.next, await self.attempt(raw_input, frame, step)
             except Suspension as stop:
-                raise Suspension({"attempts": attempts, "step": stop.position}) from None
+                raise Suspension(AttemptPosition(attempts, stop.position).to_json()) from None
             except StatesError as failure:
                 step = None
                 index = find_retrier(self.retriers, failure.error)
@@ -56,9 +57,7 @@ class RecoverableState(State):
                         # A long back-off is a durable timer, as a long Wait is: nothing held in
                         # memory, and the attempt counters travel in the position.
                         point = runtime.new_point(PointKind.TIMER, self.name, delay)
-                        raise Suspension(
-                            {"attempts": attempts, "retry": {"pending": point.to_json()}}
-                        ) from None
+                        raise Suspension(AttemptPosition(attempts, retry=point).to_json()) from None
                     await runtime.clock.sleep(delay)
                     continue
                 catcher = find_catcher(self.catchers, failure.error)

@@ -10,6 +10,7 @@ from ..asl_errors import ErrorName
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PendingPoint, PointKind
+from ..interpreter.positions import PointPosition
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import ResumeKind, Suspension
@@ -72,7 +73,7 @@ class TaskState(RecoverableState):
             frame.task_token = point.token
         effective = self.flow.effective_input(raw_input, frame)
         if point is not None and self.resource.is_suspend:
-            raise Suspension({"pending": replace(point, data=effective).to_json()})
+            raise Suspension(PointPosition(replace(point, data=effective)).to_json())
         call = TaskCall(
             state_name=self.name,
             execution_id=runtime.execution_id,
@@ -86,12 +87,12 @@ class TaskState(RecoverableState):
             # AWS reports a task timeout with an empty cause; Catch output keeps `"Cause": ""`.
             raise StatesError(ErrorName.TIMEOUT, "") from None
         if point is not None:
-            raise Suspension({"pending": replace(point, data=effective).to_json()})
+            raise Suspension(PointPosition(replace(point, data=effective)).to_json())
         runtime.check_size(result, f"The result of the state/task '{self.name}'")
         return self.flow.output(raw_input, result, frame)
 
     def _resumed_result(self, resume: dict[str, Any], frame: Frame) -> JSON:
-        point = PendingPoint.from_json(resume["pending"])
+        point = PointPosition.from_json(resume).pending
         event = frame.runtime.resume_event
         if event is None or not event.is_for(point.id):
             raise Suspension(resume)  # another pending point is being resumed; this one waits on

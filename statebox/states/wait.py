@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PointKind
+from ..interpreter.positions import PointPosition
 from ..model import State
 from ..suspension import ResumeKind, Suspension
 from ..timestamps import parse_timestamp
@@ -87,13 +88,15 @@ class WaitState(State):
         runtime = frame.runtime
         if resume is not None:
             event = runtime.resume_event
-            if event is None or not event.is_for(resume["pending"]["id"], ResumeKind.TIMER):
+            if event is None or not event.is_for(
+                PointPosition.from_json(resume).pending.id, ResumeKind.TIMER
+            ):
                 raise Suspension(resume)
             return self.next, self.flow.pass_through(raw_input, data, frame)
         seconds = self.wait_seconds(data, frame)
         if runtime.sleeps_as_timer(seconds):
             point = runtime.new_point(PointKind.TIMER, self.name, seconds, data=data)
-            raise Suspension({"pending": point.to_json()})
+            raise Suspension(PointPosition(point).to_json())
         await runtime.clock.sleep(seconds)
         return self.next, self.flow.pass_through(raw_input, data, frame)
 
