@@ -138,8 +138,9 @@ class Frame:
             and now >= runtime.stop_at
             and runtime.transitions > runtime.first_transition
         ):
-            # Out of time in this activation: stop cleanly before the state starts.
-            raise Suspension(GraphPosition(state.name, data).to_json())
+            # Out of time in this activation: stop cleanly before the state starts, keeping
+            # what this scope assigned so far (they were lost here once).
+            raise Suspension(GraphPosition(state.name, data, variables=self.local).to_json())
         if runtime.execution_deadline is not None and now >= runtime.execution_deadline:
             raise ExecutionTimedOut()
         runtime.transitions += 1
