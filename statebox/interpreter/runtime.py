@@ -28,6 +28,7 @@ class Limits:
     max_payload_bytes: int = 256 * 1024
     max_transitions: int = 25_000
     max_map_concurrency: int = 40  # AWS runs at most 40 inline Map iterations at once
+    max_map_items: int | None = None  # items one Map state may iterate over (None: no cap)
 
 
 @dataclass(slots=True)

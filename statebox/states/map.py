@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow, ValueReader
 from ..dataflow.jsonpath import DISCARD, PathValue
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
@@ -21,20 +22,23 @@ from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(RecoverableState):
     TYPE: ClassVar[str] = "Map"
-    flow: Any  # JSONPath: InputPath, ResultSelector, ResultPath, OutputPath; JSONata: Output
+    flow: DataFlow
     processor: StateGraph
-    # Read at run time from the (InputPath-selected) input: parse.PathValue for ItemsPath,
-    # JsonataValue for Items; None: the input itself.
-    items_source: Any = None
+    # Read at run time from the (InputPath-selected) input: ItemsPath, or a JSONata Items;
+    # None: the input itself.
+    items_source: ValueReader | None = None
     items_error: str = ErrorName.RUNTIME  # what an input that is not an array raises
     item_selector: Any = None  # templates.Template or JsonataValue: evaluate(data, scope)
-    max_concurrency: Any = 0  # an int, or a reader (MaxConcurrencyPath / {% %})
-    tolerated_failure_count: Any = None
-    tolerated_failure_percentage: Any = None
+    max_concurrency: int | ValueReader = 0  # a literal, or MaxConcurrencyPath / {% %}
+    tolerated_failure_count: int | ValueReader | None = None
+    tolerated_failure_percentage: float | ValueReader | None = None
     inherit_variables: bool = True  # False for a distributed Map: its iterations see none
 
     def _items(self, data: JSON, frame: Frame) -> list[JSON]:
@@ -69,7 +73,7 @@ class MapState(RecoverableState):
         return self._capped(items, frame)
 
     def _capped(self, items: list[JSON], frame: Frame) -> list[JSON]:
-        cap = getattr(frame.runtime.limits, "max_map_items", None)  # Settings.max_map_items
+        cap = frame.runtime.limits.max_map_items
         if cap is not None and len(items) > cap:
             raise StatesError(
                 ErrorName.RUNTIME,
@@ -78,9 +82,9 @@ class MapState(RecoverableState):
             )
         return items
 
-    def _integer(self, source: Any, data: JSON, frame: Frame, field: str) -> int:
-        if not hasattr(source, "read"):
-            return source
+    def _integer(self, source: int | ValueReader, data: JSON, frame: Frame, field: str) -> int:
+        if isinstance(source, (int, float)):  # a literal (the schema made it an integer)
+            return source  # type: ignore[return-value]
         value = source.read(data, frame)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -102,7 +106,7 @@ class MapState(RecoverableState):
             if count < 0:
                 raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
         percentage = self.tolerated_failure_percentage
-        if hasattr(percentage, "read"):
+        if percentage is not None and not isinstance(percentage, (int, float)):
             source = percentage
             value = source.read(data, frame)
             if isinstance(value, str):
@@ -224,7 +228,7 @@ def _as_aws_shows(value: JSON) -> str:
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> MapState:
+def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> MapState:
     from ..types import child
 
     processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"

@@ -4,8 +4,9 @@ branch order. A failing branch fails the state with the branch's error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..dataflow.flow import DataFlow
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..interpreter.positions import ParallelPosition, Position
 from ..model import StateGraph
@@ -13,11 +14,14 @@ from ..suspension import Suspension, leaves_as_is
 from ..types import JSON
 from .recoverable import RecoverableState
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelState(RecoverableState):
     TYPE: ClassVar[str] = "Parallel"
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     branches: tuple[StateGraph, ...]
 
     async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
@@ -55,7 +59,7 @@ class ParallelState(RecoverableState):
         return self.flow.output(raw_input, results, frame)
 
 
-def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: str) -> ParallelState:
+def build_parallel(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> ParallelState:
     from ..types import child
 
     return ParallelState(

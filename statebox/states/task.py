@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow, ValueReader, field_name
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PendingPoint, PointKind
@@ -17,17 +18,19 @@ from ..suspension import ResumeKind, Suspension
 from ..types import JSON, typed_json_text
 from .recoverable import RecoverableState
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(RecoverableState):
     TYPE: ClassVar[str] = "Task"
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     resource: ResourceRef
     timeout_seconds: float | None = None
-    # TimeoutSecondsPath (parse.PathValue) or a `{% %}` TimeoutSeconds (JsonataValue)
-    timeout_source: Any = None
+    timeout_source: ValueReader | None = None  # TimeoutSecondsPath or a `{% %}` TimeoutSeconds
     heartbeat_seconds: float | None = None
-    heartbeat_source: Any = None  # HeartbeatSecondsPath or a `{% %}` HeartbeatSeconds
+    heartbeat_source: ValueReader | None = None  # HeartbeatSecondsPath or a `{% %}` HeartbeatSeconds
     resume_schema: JSON = None  # statebox extension: JSON Schema a resume input must match
 
     def timeout(self, data: JSON, frame: Frame) -> float | None:
@@ -37,7 +40,7 @@ class TaskState(RecoverableState):
         return self._seconds(self.heartbeat_source, self.heartbeat_seconds, "HeartbeatSeconds", data, frame)
 
     def _seconds(
-        self, source: Any, literal: float | None, field: str, data: JSON, frame: Frame
+        self, source: ValueReader | None, literal: float | None, field: str, data: JSON, frame: Frame
     ) -> float | None:
         """A literal number of seconds, or one a path or JSONata expression gives at run time."""
         if source is None:
@@ -47,7 +50,7 @@ class TaskState(RecoverableState):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SECONDS:
             shown = "nothing" if value is MISSING else typed_json_text(value)
-            named = f"{field}Path" if hasattr(source, "path") else field
+            named = field_name(source, field)
             raise StatesError(
                 source.error,
                 f"The {named} '{source.text}' of state '{self.name}' must reference a positive "
@@ -116,7 +119,7 @@ class TaskState(RecoverableState):
         return event.input
 
 
-def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
+def build_task(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> TaskState:
     timeout = builder.value(spec, "TimeoutSeconds", at, language, "TimeoutSecondsPath")
     # Heartbeats are enforced on suspended tasks (callback and module:suspend), where the
     # outside world has to report in; an action run inline has only its timeout.
