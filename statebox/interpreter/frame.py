@@ -163,7 +163,7 @@ class Frame:
         if position.at_boundary:
             self.runtime.count_transition()
 
-    def position(self, state_name: str, data: JSON, inner: JSON) -> Position:
+    def position(self, state_name: str, data: JSON, inner: Position) -> Position:
         """This graph's level of the position tree, around its state's own position."""
         entered = iso_timestamp(self.entered_time or self.runtime.clock.now())
         # The variables this scope assigned so far (the enclosing scopes' are in the

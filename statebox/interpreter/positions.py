@@ -48,7 +48,7 @@ class GraphPosition:
 
     state: str
     input: JSON
-    inner: JSON = None  # the state's own position; None: stopped before the state started
+    inner: Position | None = None  # the state's own position; None: stopped before the state started
     entered: str | None = None  # `$$.State.EnteredTime`; None for a stop before the state
     retries: int = 0  # `$$.State.RetryCount`
     variables: Mapping[str, JSON] | None = None  # what this scope assigned so far
@@ -84,7 +84,7 @@ class AttemptPosition:
     running attempt's position (`step`) or the back-off timer before the next one (`retry`)."""
 
     attempts: list[int]
-    step: JSON = None
+    step: Position | None = None
     retry: PendingPoint | None = None
 
     def to_json(self) -> Position:

@@ -151,7 +151,7 @@ class MapState(RecoverableState):
 
         return iterate_and_report
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         data = self.flow.select_input(raw_input, frame)
         items = self._items(data, frame)
         concurrency = self._integer(self.max_concurrency, data, frame, "MaxConcurrencyPath")

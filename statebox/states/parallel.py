@@ -4,7 +4,7 @@ branch order. A failing branch fails the state with the branch's error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..dataflow.flow import DataFlow
 from ..interpreter import Frame, gather_bounded, run_graph
@@ -24,7 +24,7 @@ class ParallelState(RecoverableState):
     flow: DataFlow
     branches: tuple[StateGraph, ...]
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         at = None if resume is None else ParallelPosition.from_json(resume)
         effective = self.flow.effective_input(raw_input, frame) if at is None else at.effective
         branches = self.branches

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..interpreter.points import PointKind
-from ..interpreter.positions import AttemptPosition
+from ..interpreter.positions import AttemptPosition, Position
 from ..model import State
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
 from ..suspension import ResumeKind, Suspension
@@ -21,12 +20,14 @@ class RecoverableState(State):
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         """One try of the state's whole work, input to output. Raises StatesError, or
         Suspension with this try's position; `resume` is that position from a snapshot."""
         raise NotImplementedError
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Position | None = None
+    ) -> tuple[str | None, JSON]:
         runtime = frame.runtime
         if resume is None:
             attempts = [0] * len(self.retriers)

@@ -11,7 +11,7 @@ from ..dataflow.flow import DataFlow, ValueReader, field_name
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PendingPoint, PointKind
-from ..interpreter.positions import PointPosition
+from ..interpreter.positions import PointPosition, Position
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
 from ..suspension import ResumeKind, Suspension
@@ -58,7 +58,7 @@ class TaskState(RecoverableState):
             )
         return float(value)
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         if resume is not None:
             return self.flow.output(raw_input, self._resumed_result(resume, frame), frame)
         runtime = frame.runtime

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..dataflow.flow import DataFlow, ValueReader, field_name
 from ..dataflow.jsonpath import PathValue
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PointKind
-from ..interpreter.positions import PointPosition
+from ..interpreter.positions import PointPosition, Position
 from ..model import State
 from ..suspension import ResumeKind, Suspension
 from ..timestamps import parse_timestamp
@@ -88,7 +88,9 @@ class WaitState(State):
             return source.path.read(data, frame)
         return source.read(data, frame)
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Position | None = None
+    ) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
         runtime = frame.runtime
         if resume is not None:
