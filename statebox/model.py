@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .types import JSON
 
 if TYPE_CHECKING:
     from .interpreter import Frame
+    from .interpreter.positions import Position
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +29,9 @@ class State:
     pointer: str
     next: str | None = None
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Position | None = None
+    ) -> tuple[str | None, JSON]:
         """Do the state's work; return the next state's name (None: end) and the output.
         Raises StatesError when the state fails and its Catch does not handle it, and
         Suspension when it stops to wait. `resume` is this state's part of a snapshot."""

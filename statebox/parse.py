@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .dataflow.assign import Assignment, variable_name
+from .dataflow.flow import DataFlow, ValueReader
 from .dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
 from .errors import DefinitionError, ExpressionSyntaxError, Problem
 from .messages import json_text
@@ -97,7 +98,9 @@ class Builder:
 
     # ---------------------------------------------------------------- the data flow
 
-    def flow(self, raw: dict[str, Any], at: str, *, language: str = JSONPATH, parameters: bool = True) -> Any:
+    def flow(
+        self, raw: dict[str, Any], at: str, *, language: str = JSONPATH, parameters: bool = True
+    ) -> DataFlow:
         """The state's data flow, picked by its query language here and nowhere else:
         `parameters=False` for states without Parameters / Arguments."""
         if language == JSONATA:
@@ -111,7 +114,7 @@ class Builder:
             assign=self.assignment(raw, at, language),
         )
 
-    def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True) -> Any:
+    def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True) -> DataFlow:
         """Arguments (when the state has them), Output and Assign of a JSONata state or Catch."""
         from .dataflow.jsonata import JsonataFlow
 
@@ -121,7 +124,7 @@ class Builder:
             self.assignment(raw, at, JSONATA),
         )
 
-    def exit_flow(self, state_flow: Any, rule: dict[str, Any], at: str, language: str) -> Any:
+    def exit_flow(self, state_flow: DataFlow, rule: dict[str, Any], at: str, language: str) -> DataFlow:
         """A Choice rule's way out (`at` is the rule's pointer): the rule's Assign (and Output,
         JSONata) with the state's OutputPath (JSONPath). The state-level Assign / Output belong
         to the Default only (AWS; LocalStack's choice state agrees)."""
@@ -131,6 +134,7 @@ class Builder:
             return JsonataFlow.build(
                 None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA)
             )
+        assert isinstance(state_flow, JsonPathFlow)  # the state's flow, in the same language
         return JsonPathFlow(output_path=state_flow.output_path, assign=self.assignment(rule, at, JSONPATH))
 
     def assignment(self, raw: dict[str, Any], at: str, language: str) -> Any:
@@ -167,7 +171,7 @@ class Builder:
 
     def value(
         self, raw: dict[str, Any], field: str, at: str, language: str, path_field: str | None = None
-    ) -> Any:
+    ) -> JSON | ValueReader:
         """A field given as a literal, a `...Path` (JSONPath) or a `{% %}` expression (JSONata).
 
         Returns None when absent, the literal itself, or a reader with `read(data, scope)`,
@@ -183,7 +187,7 @@ class Builder:
             return None if path is None else PathValue(path)
         return raw.get(field)
 
-    def jsonata_value(self, raw: dict[str, Any], field: str, at: str) -> Any:
+    def jsonata_value(self, raw: dict[str, Any], field: str, at: str) -> ValueReader | None:
         """A JSONata field whose whole value is evaluated (Items, ItemSelector): a JsonataValue,
         or None when absent."""
         template = self.jsonata(raw, field, at)

@@ -1,36 +1,20 @@
 """Suspension as data: how a running execution stops and how it is told to continue.
 
-When a state must wait for the outside world (`module:suspend`, `.waitForTaskToken`, a long
-Wait, or the activation's deadline) it raises `Suspension` with a plain-JSON position. Each
-enclosing graph, Parallel and Map adds its own layer, so the exception that leaves the
-interpreter carries the whole position tree: the snapshot's heart. A `ResumeEvent` names the
-pending point it is for; every other pending point stays pending.
-
-Position tree (format version 1, documented in ARCHITECTURE.md):
-    graph:    {"state": name, "input": raw input of that state, "inner": state position | null,
-               "variables": {name: value} (optional)}
-              ("inner": null means "stopped before starting this state"; "variables" are the
-              workflow variables this graph's scope assigned so far, absent when none: older
-              positions simply have none, so the key needs no format bump)
-    task:     {"attempts": [n, ...], "step": {"pending": point}}
-              or, during a Retry back-off that became a timer (Task, Parallel and Map alike),
-              {"attempts": [n, ...], "retry": {"pending": point}}: when the timer fires the
-              state makes its next attempt; "attempts" already counts the failed one
-    wait:     {"pending": point}
-    parallel: {"attempts": [...], "step": {"effective": x, "branches": [{"output": x} | {"position": graph}]}}
-    map:      {"attempts": [...], "step": {"results": [x | null...], "open": {"index": graph}, "failures": n}}
-    point:    {"id": sid, "kind": "merge" | "token" | "timer", "state": name, "due": iso | null,
-               "data": effective input, "token": continuation | null, "schema": {...} | null}
+A state that must wait raises `Suspension` with its position; each enclosing level wraps its
+own around it, so the exception that leaves the interpreter carries the whole position tree
+(its layout: statebox/interpreter/positions.py). A `ResumeEvent` names the pending point it is
+for; every other pending point stays pending. The walks here read a stored tree as JSON, for
+the engine: its pending points, whether a graph stopped at a state boundary, the route to one
+point.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from .types import JSON
-
-POSITION_FORMAT = 1
 
 
 class Suspension(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -41,15 +25,24 @@ class Suspension(Exception):  # noqa: N818 - a control-flow signal, not an error
         self.position = position
 
 
+class ResumeKind(StrEnum):
+    """What a `ResumeEvent` says. A StrEnum: the engine's plain strings compare equal."""
+
+    SUCCESS = "success"  # `input` is the resume input
+    FAILURE = "failure"  # `error` / `cause` fail the suspended task
+    TIMEOUT = "timeout"  # the point's deadline passed: States.Timeout
+    HEARTBEAT_TIMEOUT = "heartbeat_timeout"  # no heartbeat in time: States.HeartbeatTimeout
+    TIMER = "timer"  # a long Wait or Retry back-off is over
+    CONTINUE = "continue"  # restart states that stopped at a boundary
+    EXPIRE = "expire"  # the machine's TimeoutSeconds passed (the engine's own timer)
+
+
 @dataclass(frozen=True, slots=True)
 class ResumeEvent:
-    """What continues a suspended execution.
+    """What continues a suspended execution: `kind` (a ResumeKind; a plain string is taken
+    and checked) for the pending point `suspension_id`."""
 
-    kind: "success" (input is the resume input), "failure" (error / cause), "timeout" (the
-    point's deadline passed), "timer" (a long Wait or Retry back-off is over), or "continue"
-    (restart states that stopped at a boundary; suspension_id is None)."""
-
-    kind: str
+    kind: ResumeKind
     suspension_id: str | None = None
     input: JSON = None
     error: str | None = None
@@ -59,6 +52,14 @@ class ResumeEvent:
     # it is without running (`leaves_as_is`): a 5,000-branch Parallel re-ran every branch to
     # resume one. Sound because a state acts only on an event for its own point.
     route: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not ResumeKind:
+            object.__setattr__(self, "kind", ResumeKind(self.kind))
+
+    def is_for(self, point_id: str, kind: ResumeKind | None = None) -> bool:
+        """Whether this event resumes the point `point_id` (and is of `kind`, when given)."""
+        return self.suspension_id == point_id and (kind is None or self.kind is kind)
 
 
 # Keys whose values are the execution's data, not more position: a walk of the tree never

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..asl_errors import ErrorName
 from ..errors import StatesError, StoreUnavailable
 from ..interpreter import ExecutionTimedOut, Frame, Limits, Runtime, iso_timestamp, run_graph
+from ..interpreter.points import PointIssuer
 from ..model import Machine
 from ..stores import NewPoint
 from ..suspension import ResumeEvent, Suspension, scan_position
@@ -247,9 +248,11 @@ def build_runtime(
         first_transition=record.transitions,
         stop_at=stop_at,
         resume_event=event,
-        issue_token=lambda point_id, due: engine.signer.issue(key, point_id, due),
-        resume_url=(lambda token: resume_url(engine, token, record)) if base_url(engine, record) else None,
-        default_suspension_seconds=settings.default_suspension_seconds,
+        points=PointIssuer(
+            sign=lambda point_id, due: engine.signer.issue(key, point_id, due),
+            url=(lambda token: resume_url(engine, token, record)) if base_url(engine, record) else None,
+            default_seconds=settings.default_suspension_seconds,
+        ),
         wait_suspend_seconds=settings.wait_suspend_seconds,
         history=[] if engine.keep_history else None,
         event_sink=engine.event_sink,

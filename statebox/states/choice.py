@@ -7,22 +7,26 @@ the state's OutputPath in JSONPath); the Default leaves through the state's own 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
 from ..types import JSON
+
+if TYPE_CHECKING:
+    from ..parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChoiceState(State):
     TYPE: ClassVar[str] = "Choice"
     SYNC: ClassVar[bool] = True
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow: used for the Default
+    flow: DataFlow
     choices: tuple[Any, ...]  # choice_rules.ChoiceRule
-    exits: tuple[Any, ...] = ()  # one data flow per rule, parallel to `choices`
+    exits: tuple[DataFlow, ...] = ()  # one data flow per rule, parallel to `choices`
     default: str | None = None
 
     def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
@@ -38,7 +42,7 @@ class ChoiceState(State):
         )
 
 
-def build_choice(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> ChoiceState:
+def build_choice(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> ChoiceState:
     from ..choice_rules import compile_choice
     from ..errors import ExpressionSyntaxError
     from ..types import child

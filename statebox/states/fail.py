@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..errors import StatesError
@@ -15,6 +15,9 @@ from ..model import State
 from ..types import JSON
 
 ValueSource = Callable[[JSON, Any], JSON]
+
+if TYPE_CHECKING:
+    from ..parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,7 +51,7 @@ class FailState(State):
         return value
 
 
-def build_fail(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> FailState:
+def build_fail(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> FailState:
     if language == "JSONata":
         error = builder.value(spec, "Error", at, language)
         cause = builder.value(spec, "Cause", at, language)

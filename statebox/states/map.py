@@ -4,13 +4,16 @@ with MaxConcurrency and ToleratedFailureCount / Percentage."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow, ValueReader
 from ..dataflow.jsonpath import DISCARD, PathValue
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
+from ..interpreter.positions import MapPosition, Position
 from ..messages import json_text, typed_json_text
 from ..model import StateGraph
 from ..paths import MISSING
@@ -20,20 +23,23 @@ from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(RecoverableState):
     TYPE: ClassVar[str] = "Map"
-    flow: Any  # JSONPath: InputPath, ResultSelector, ResultPath, OutputPath; JSONata: Output
+    flow: DataFlow
     processor: StateGraph
-    # Read at run time from the (InputPath-selected) input: parse.PathValue for ItemsPath,
-    # JsonataValue for Items; None: the input itself.
-    items_source: Any = None
+    # Read at run time from the (InputPath-selected) input: ItemsPath, or a JSONata Items;
+    # None: the input itself.
+    items_source: ValueReader | None = None
     items_error: str = ErrorName.RUNTIME  # what an input that is not an array raises
     item_selector: Any = None  # templates.Template or JsonataValue: evaluate(data, scope)
-    max_concurrency: Any = 0  # an int, or a reader (MaxConcurrencyPath / {% %})
-    tolerated_failure_count: Any = None
-    tolerated_failure_percentage: Any = None
+    max_concurrency: int | ValueReader = 0  # a literal, or MaxConcurrencyPath / {% %}
+    tolerated_failure_count: int | ValueReader | None = None
+    tolerated_failure_percentage: float | ValueReader | None = None
     inherit_variables: bool = True  # False for a distributed Map: its iterations see none
 
     def _items(self, data: JSON, frame: Frame) -> list[JSON]:
@@ -68,7 +74,7 @@ class MapState(RecoverableState):
         return self._capped(items, frame)
 
     def _capped(self, items: list[JSON], frame: Frame) -> list[JSON]:
-        cap = getattr(frame.runtime.limits, "max_map_items", None)  # Settings.max_map_items
+        cap = frame.runtime.limits.max_map_items
         if cap is not None and len(items) > cap:
             raise StatesError(
                 ErrorName.RUNTIME,
@@ -77,9 +83,9 @@ class MapState(RecoverableState):
             )
         return items
 
-    def _integer(self, source: Any, data: JSON, frame: Frame, field: str) -> int:
-        if not hasattr(source, "read"):
-            return source
+    def _integer(self, source: int | ValueReader, data: JSON, frame: Frame, field: str) -> int:
+        if isinstance(source, (int, float)):  # a literal (the schema made it an integer)
+            return source  # type: ignore[return-value]
         value = source.read(data, frame)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -101,7 +107,7 @@ class MapState(RecoverableState):
             if count < 0:
                 raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
         percentage = self.tolerated_failure_percentage
-        if hasattr(percentage, "read"):
+        if percentage is not None and not isinstance(percentage, (int, float)):
             source = percentage
             value = source.read(data, frame)
             if isinstance(value, str):
@@ -146,7 +152,7 @@ class MapState(RecoverableState):
 
         return iterate_and_report
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         data = self.flow.select_input(raw_input, frame)
         items = self._items(data, frame)
         concurrency = self._integer(self.max_concurrency, data, frame, "MaxConcurrencyPath")
@@ -159,15 +165,16 @@ class MapState(RecoverableState):
         selector = self.item_selector
         processor = self.processor
         inherit = self.inherit_variables
-        finished: list[JSON] = resume["results"] if resume else []
-        still_open: dict[str, Any] = resume["open"] if resume else {}
-        failures = resume["failures"] if resume else 0
-        stopped: dict[int, Any] = {}
+        at = None if resume is None else MapPosition.from_json(resume)
+        finished: list[JSON] = [] if at is None else at.results
+        still_open: Mapping[int, Position] = {} if at is None else at.open
+        failures = 0 if at is None else at.failures
+        stopped: dict[int, Position] = {}
 
         async def iterate(index: int) -> JSON:
             nonlocal failures
-            position = still_open.get(str(index)) if resume else None
-            if resume and position is None:
+            position = still_open.get(index)
+            if at is not None and position is None:
                 return finished[index]
             if position is not None and leaves_as_is(frame.runtime.resume_event, position):
                 stopped[index] = position  # resumed elsewhere: this iteration waits on as it was
@@ -200,13 +207,8 @@ class MapState(RecoverableState):
 
         results = await gather_bounded(len(items), self._with_progress(iterate, len(items), frame), limit)
         if stopped:
-            raise Suspension(
-                {
-                    "results": [None if i in stopped else r for i, r in enumerate(results)],
-                    "open": {str(i): position for i, position in stopped.items()},
-                    "failures": failures,
-                }
-            )
+            unfinished = [None if i in stopped else r for i, r in enumerate(results)]
+            raise Suspension(MapPosition(unfinished, stopped, failures).to_json())
         return self.flow.output(raw_input, results, frame)
 
 
@@ -227,7 +229,7 @@ def _as_aws_shows(value: JSON) -> str:
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> MapState:
+def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> MapState:
     from ..types import child
 
     processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"

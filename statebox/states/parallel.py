@@ -4,46 +4,47 @@ branch order. A failing branch fails the state with the branch's error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from ..dataflow.flow import DataFlow
 from ..interpreter import Frame, gather_bounded, run_graph
+from ..interpreter.positions import ParallelPosition, Position
 from ..model import StateGraph
 from ..suspension import Suspension, leaves_as_is
 from ..types import JSON
 from .recoverable import RecoverableState
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelState(RecoverableState):
     TYPE: ClassVar[str] = "Parallel"
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     branches: tuple[StateGraph, ...]
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
-        if resume is None:
-            effective = self.flow.effective_input(raw_input, frame)
-            earlier: list[dict[str, Any] | None] = [None] * len(self.branches)
-        else:
-            effective = resume["effective"]
-            earlier = resume["branches"]
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
+        at = None if resume is None else ParallelPosition.from_json(resume)
+        effective = self.flow.effective_input(raw_input, frame) if at is None else at.effective
         branches = self.branches
-        stopped: dict[int, Any] = {}
+        stopped: dict[int, Position] = {}
         results: list[JSON] = [None] * len(branches)
         to_run: list[int] = []
         event = frame.runtime.resume_event
-        for index, before in enumerate(earlier):
-            if before is None:
+        for index in range(len(branches)):
+            before = None if at is None else at.stopped.get(index)
+            if at is None:
                 to_run.append(index)
-            elif "output" in before:
-                results[index] = before["output"]
-            elif leaves_as_is(event, before["position"]):
-                stopped[index] = before["position"]  # resumed elsewhere: waits on as it was
+            elif before is None:
+                results[index] = at.outputs[index]
+            elif leaves_as_is(event, before):
+                stopped[index] = before  # resumed elsewhere: waits on as it was
             else:
                 to_run.append(index)
 
         async def run_branch(index: int) -> JSON:
-            before = earlier[index]
-            position = before["position"] if before is not None else None
+            position = None if at is None else at.stopped.get(index)
             try:
                 return await run_graph(branches[index], effective, frame.child(), position)
             except Suspension as stop:
@@ -54,19 +55,11 @@ class ParallelState(RecoverableState):
         for index, output in zip(to_run, outputs, strict=True):
             results[index] = output
         if stopped:
-            raise Suspension(
-                {
-                    "effective": effective,
-                    "branches": [
-                        {"position": stopped[i]} if i in stopped else {"output": results[i]}
-                        for i in range(len(branches))
-                    ],
-                }
-            )
+            raise Suspension(ParallelPosition(effective, results, stopped).to_json())
         return self.flow.output(raw_input, results, frame)
 
 
-def build_parallel(spec: dict, *, name: str, at: str, builder: Any, language: str) -> ParallelState:
+def build_parallel(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> ParallelState:
     from ..types import child
 
     return ParallelState(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..model import State
@@ -14,12 +15,15 @@ from ..types import JSON
 
 NO_RESULT: Any = object()
 
+if TYPE_CHECKING:
+    from ..parse import Builder
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
     TYPE: ClassVar[str] = "Pass"
     SYNC: ClassVar[bool] = True
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     result: JSON = NO_RESULT
     result_size: int = 0  # bytes of the Result literal, measured once at parse time
 
@@ -42,7 +46,7 @@ class PassState(State):
         return self.next, self.flow.output(raw_input, result, frame)
 
 
-def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Any, language: str) -> PassState:
+def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> PassState:
     from ..jsonio import json_size
 
     result = spec.get("Result", NO_RESULT)

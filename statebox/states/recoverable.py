@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..dataflow.jsonpath import DISCARD
 from ..errors import StatesError
 from ..interpreter import Frame
+from ..interpreter.points import PointKind
+from ..interpreter.positions import AttemptPosition, Position
 from ..model import State
 from ..retry import Catcher, Retrier, find_catcher, find_retrier
-from ..suspension import Suspension
+from ..suspension import ResumeKind, Suspension
 from ..types import JSON
 
 
@@ -19,30 +20,32 @@ class RecoverableState(State):
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         """One try of the state's whole work, input to output. Raises StatesError, or
         Suspension with this try's position; `resume` is that position from a snapshot."""
         raise NotImplementedError
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Position | None = None
+    ) -> tuple[str | None, JSON]:
         runtime = frame.runtime
         if resume is None:
             attempts = [0] * len(self.retriers)
             step = None
         else:
-            attempts = list(resume["attempts"])
-            step = resume.get("step")
-            waiting = resume.get("retry")
-            if waiting is not None:
+            at = AttemptPosition.from_json(resume)
+            attempts = at.attempts
+            step = at.step
+            if at.retry is not None:
                 event = runtime.resume_event
-                if event is None or event.kind != "timer" or event.suspension_id != waiting["pending"]["id"]:
+                if event is None or not event.is_for(at.retry.id, ResumeKind.TIMER):
                     raise Suspension(resume)  # another point is being resumed; the back-off goes on
                 # The back-off is over: the next attempt runs (its counters came with the position).
         while True:
             try:
                 return self.next, await self.attempt(raw_input, frame, step)
             except Suspension as stop:
-                raise Suspension({"attempts": attempts, "step": stop.position}) from None
+                raise Suspension(AttemptPosition(attempts, stop.position).to_json()) from None
             except StatesError as failure:
                 step = None
                 index = find_retrier(self.retriers, failure.error)
@@ -54,8 +57,8 @@ class RecoverableState(State):
                     if runtime.sleeps_as_timer(delay):
                         # A long back-off is a durable timer, as a long Wait is: nothing held in
                         # memory, and the attempt counters travel in the position.
-                        point = runtime.new_point("timer", self.name, delay, None)
-                        raise Suspension({"attempts": attempts, "retry": {"pending": point}}) from None
+                        point = runtime.new_point(PointKind.TIMER, self.name, delay)
+                        raise Suspension(AttemptPosition(attempts, retry=point).to_json()) from None
                     await runtime.clock.sleep(delay)
                     continue
                 catcher = find_catcher(self.catchers, failure.error)

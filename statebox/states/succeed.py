@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from ..dataflow.flow import DataFlow
 from ..interpreter import Frame
 from ..model import State
 from ..types import JSON
+
+if TYPE_CHECKING:
+    from ..parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SucceedState(State):
     TYPE: ClassVar[str] = "Succeed"
     SYNC: ClassVar[bool] = True
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
 
     def step(self, raw_input: JSON, frame: Frame) -> tuple[str | None, JSON]:
         return None, self.flow.pass_through(raw_input, self.flow.select_input(raw_input, frame), frame)
 
 
-def build_succeed(spec: dict, *, name: str, at: str, builder: Any, language: str) -> SucceedState:
+def build_succeed(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> SucceedState:
     return SucceedState(
         name=name, pointer=at, flow=builder.flow(spec, at, language=language, parameters=False)
     )

@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, ClassVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..dataflow.flow import DataFlow, ValueReader, field_name
 from ..errors import StatesError
-from ..interpreter import MAX_SECONDS, Frame, iso_timestamp
+from ..interpreter import MAX_SECONDS, Frame
+from ..interpreter.points import PendingPoint, PointKind
+from ..interpreter.positions import PointPosition, Position
 from ..messages import typed_json_text
 from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
-from ..suspension import Suspension
+from ..suspension import ResumeKind, Suspension
 from ..types import JSON
 from .recoverable import RecoverableState
+
+if TYPE_CHECKING:
+    from ..parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(RecoverableState):
     TYPE: ClassVar[str] = "Task"
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     resource: ResourceRef
     timeout_seconds: float | None = None
-    # TimeoutSecondsPath (parse.PathValue) or a `{% %}` TimeoutSeconds (JsonataValue)
-    timeout_source: Any = None
+    timeout_source: ValueReader | None = None  # TimeoutSecondsPath or a `{% %}` TimeoutSeconds
     heartbeat_seconds: float | None = None
-    heartbeat_source: Any = None  # HeartbeatSecondsPath or a `{% %}` HeartbeatSeconds
+    heartbeat_source: ValueReader | None = None  # HeartbeatSecondsPath or a `{% %}` HeartbeatSeconds
     resume_schema: JSON = None  # statebox extension: JSON Schema a resume input must match
 
     def timeout(self, data: JSON, frame: Frame) -> float | None:
@@ -37,7 +41,7 @@ class TaskState(RecoverableState):
         return self._seconds(self.heartbeat_source, self.heartbeat_seconds, "HeartbeatSeconds", data, frame)
 
     def _seconds(
-        self, source: Any, literal: float | None, field: str, data: JSON, frame: Frame
+        self, source: ValueReader | None, literal: float | None, field: str, data: JSON, frame: Frame
     ) -> float | None:
         """A literal number of seconds, or one a path or JSONata expression gives at run time."""
         if source is None:
@@ -47,7 +51,7 @@ class TaskState(RecoverableState):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SECONDS:
             shown = "nothing" if value is MISSING else typed_json_text(value)
-            named = f"{field}Path" if hasattr(source, "path") else field
+            named = field_name(source, field)
             raise StatesError(
                 source.error,
                 f"The {named} '{source.text}' of state '{self.name}' must reference a positive "
@@ -55,26 +59,25 @@ class TaskState(RecoverableState):
             )
         return float(value)
 
-    async def attempt(self, raw_input: JSON, frame: Frame, resume: Any = None) -> JSON:
+    async def attempt(self, raw_input: JSON, frame: Frame, resume: Position | None = None) -> JSON:
         if resume is not None:
             return self.flow.output(raw_input, self._resumed_result(resume, frame), frame)
         runtime = frame.runtime
         timeout = self.timeout(raw_input, frame)
-        point = None
+        point: PendingPoint | None = None
         if self.resource.wait_for_token or self.resource.is_suspend:
-            kind = "merge" if self.resource.is_suspend else "token"
-            point = runtime.new_point(kind, self.name, timeout, None)
-            point["schema"] = self.resume_schema
-            heartbeat = self.heartbeat(raw_input, frame)
-            if heartbeat:
+            point = runtime.new_point(
+                PointKind.MERGE if self.resource.is_suspend else PointKind.TOKEN,
+                self.name,
+                timeout,
+                schema=self.resume_schema,
                 # The caller must heartbeat (or answer) within this window: States.HeartbeatTimeout.
-                point["heartbeat"] = heartbeat
-                point["heartbeatDue"] = iso_timestamp(runtime.clock.now() + timedelta(seconds=heartbeat))
-            frame.task_token = point["token"]
+                heartbeat=self.heartbeat(raw_input, frame),
+            )
+            frame.task_token = point.token
         effective = self.flow.effective_input(raw_input, frame)
         if point is not None and self.resource.is_suspend:
-            point["data"] = effective
-            raise Suspension({"pending": point})
+            raise Suspension(PointPosition(replace(point, data=effective)).to_json())
         call = TaskCall(
             state_name=self.name,
             execution_id=runtime.execution_id,
@@ -88,37 +91,36 @@ class TaskState(RecoverableState):
             # AWS reports a task timeout with an empty cause; Catch output keeps `"Cause": ""`.
             raise StatesError(ErrorName.TIMEOUT, "") from None
         if point is not None:
-            point["data"] = effective
-            raise Suspension({"pending": point})
+            raise Suspension(PointPosition(replace(point, data=effective)).to_json())
         runtime.check_size(result, f"The result of the state/task '{self.name}'")
         return self.flow.output(raw_input, result, frame)
 
     def _resumed_result(self, resume: dict[str, Any], frame: Frame) -> JSON:
-        point = resume["pending"]
+        point = PointPosition.from_json(resume).pending
         event = frame.runtime.resume_event
-        if event is None or event.suspension_id != point["id"]:
+        if event is None or not event.is_for(point.id):
             raise Suspension(resume)  # another pending point is being resumed; this one waits on
-        if event.kind == "failure":
+        if event.kind is ResumeKind.FAILURE:
             raise StatesError(event.error, event.cause)
-        if event.kind == "heartbeat_timeout":
+        if event.kind is ResumeKind.HEARTBEAT_TIMEOUT:
             raise StatesError(
                 ErrorName.HEARTBEAT_TIMEOUT,
-                f"The task '{self.name}' sent no heartbeat within {point.get('heartbeat', 0):g} seconds.",
+                f"The task '{self.name}' sent no heartbeat within {point.heartbeat or 0:g} seconds.",
             )
-        if event.kind == "timeout":
+        if event.kind is ResumeKind.TIMEOUT:
             # AWS: a callback task that outlives TimeoutSeconds fails with States.Timeout.
             raise StatesError(ErrorName.TIMEOUT, f"The task '{self.name}' was not resumed in time.")
-        if event.kind != "success":
+        if event.kind is not ResumeKind.SUCCESS:
             raise Suspension(resume)
         frame.runtime.check_size(event.input, f"The resume input of the state '{self.name}'")
-        if point["kind"] == "merge":
-            data = point.get("data")
+        if point.kind is PointKind.MERGE:
+            data = point.data
             if isinstance(data, dict) and isinstance(event.input, dict):
                 return {**data, **event.input}
         return event.input
 
 
-def build_task(spec: dict, *, name: str, at: str, builder: Any, language: str) -> TaskState:
+def build_task(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> TaskState:
     timeout = builder.value(spec, "TimeoutSeconds", at, language, "TimeoutSecondsPath")
     # Heartbeats are enforced on suspended tasks (callback and module:suspend), where the
     # outside world has to report in; an action run inline has only its timeout.

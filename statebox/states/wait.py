@@ -5,25 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from ..dataflow.flow import DataFlow, ValueReader, field_name
+from ..dataflow.jsonpath import PathValue
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
+from ..interpreter.points import PointKind
+from ..interpreter.positions import PointPosition, Position
 from ..model import State
-from ..suspension import Suspension
+from ..suspension import ResumeKind, Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
+
+if TYPE_CHECKING:
+    from ..parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitState(State):
     TYPE: ClassVar[str] = "Wait"
-    flow: Any  # dataflow.JsonPathFlow or dataflow.jsonata.JsonataFlow
+    flow: DataFlow
     seconds: float | None = None
     timestamp: datetime | None = None
-    # Read at run time: parse.PathValue (SecondsPath / TimestampPath) or JsonataValue ({% %}).
-    seconds_source: Any = None
-    timestamp_source: Any = None
+    # Read at run time: SecondsPath / TimestampPath, or a `{% %}` Seconds / Timestamp.
+    seconds_source: ValueReader | None = None
+    timestamp_source: ValueReader | None = None
 
     def wait_seconds(self, data: JSON, frame: Frame) -> float:
         """How long to wait from now, for the state's (InputPath-selected) input."""
@@ -39,19 +46,19 @@ class WaitState(State):
             ):
                 raise StatesError(
                     source.error,
-                    f"The {_field(source, 'Seconds')} parameter cannot be parsed as a long value: "
+                    f"The {field_name(source, 'Seconds')} parameter cannot be parsed as a long value: "
                     f"{source.text} == {value}",
                 )
             if value < 0:
                 raise StatesError(
                     source.error,
-                    f"The {_field(source, 'Seconds')} parameter references a negative value: "
+                    f"The {field_name(source, 'Seconds')} parameter references a negative value: "
                     f"{source.text} == {value}",
                 )
             if value > MAX_SECONDS:
                 raise StatesError(
                     source.error,
-                    f"The {_field(source, 'Seconds')} parameter references more than {MAX_SECONDS} "
+                    f"The {field_name(source, 'Seconds')} parameter references more than {MAX_SECONDS} "
                     f"seconds: {source.text} == {value}",
                 )
             return float(value)
@@ -61,7 +68,7 @@ class WaitState(State):
             value = self._read(source, data, frame)
             moment = parse_timestamp(value)
             if moment is None:
-                if _field(source, "Timestamp") == "Timestamp":
+                if field_name(source, "Timestamp") == "Timestamp":
                     message = (
                         "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                         f"date-time format string: {value}"
@@ -76,32 +83,32 @@ class WaitState(State):
         return max(0.0, (moment - frame.runtime.clock.now()).total_seconds())
 
     @staticmethod
-    def _read(source: Any, data: JSON, frame: Frame) -> JSON:
-        if hasattr(source, "path"):  # a path that does not resolve: the wording every path uses
+    def _read(source: ValueReader, data: JSON, frame: Frame) -> JSON:
+        if isinstance(source, PathValue):  # a path that does not resolve: the wording every path uses
             return source.path.read(data, frame)
         return source.read(data, frame)
 
-    async def run(self, raw_input: JSON, frame: Frame, resume: Any = None) -> tuple[str | None, JSON]:
+    async def run(
+        self, raw_input: JSON, frame: Frame, resume: Position | None = None
+    ) -> tuple[str | None, JSON]:
         data = self.flow.select_input(raw_input, frame)
         runtime = frame.runtime
         if resume is not None:
             event = runtime.resume_event
-            if event is None or event.kind != "timer" or event.suspension_id != resume["pending"]["id"]:
+            if event is None or not event.is_for(
+                PointPosition.from_json(resume).pending.id, ResumeKind.TIMER
+            ):
                 raise Suspension(resume)
             return self.next, self.flow.pass_through(raw_input, data, frame)
         seconds = self.wait_seconds(data, frame)
         if runtime.sleeps_as_timer(seconds):
-            raise Suspension({"pending": runtime.new_point("timer", self.name, seconds, data)})
+            point = runtime.new_point(PointKind.TIMER, self.name, seconds, data=data)
+            raise Suspension(PointPosition(point).to_json())
         await runtime.clock.sleep(seconds)
         return self.next, self.flow.pass_through(raw_input, data, frame)
 
 
-def _field(source: Any, name: str) -> str:
-    """`Seconds` for a JSONata expression, `SecondsPath` for a path."""
-    return name + "Path" if hasattr(source, "path") else name
-
-
-def build_wait(spec: dict, *, name: str, at: str, builder: Any, language: str) -> WaitState:
+def build_wait(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> WaitState:
     seconds = builder.value(spec, "Seconds", at, language, "SecondsPath")
     timestamp = builder.value(spec, "Timestamp", at, language, "TimestampPath")
     return WaitState(
