@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..asl_errors import ErrorName
 from ..errors import StatesError, StoreUnavailable
-from ..interpreter import ExecutionTimedOut, Frame, Limits, Runtime, iso_timestamp, run_graph
+from ..interpreter import ExecutionTimedOut, Frame, Runtime, iso_timestamp, run_graph
 from ..interpreter.points import PointIssuer
 from ..model import Machine
 from ..stores import NewPoint
@@ -35,14 +35,6 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 CONTINUE_GRACE = timedelta(seconds=120)
-
-
-@dataclass(frozen=True, slots=True)
-class EngineLimits(Limits):
-    """The interpreter's Limits plus the ones only some states read (through getattr, so the
-    interpreter runs with a plain Limits too)."""
-
-    max_map_items: int = 100_000
 
 
 async def advance(

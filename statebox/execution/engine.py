@@ -44,7 +44,7 @@ from ..errors import (
     ExecutionNotFound,
     StoreUnavailable,
 )
-from ..interpreter import iso_timestamp
+from ..interpreter import Limits, iso_timestamp
 from ..model import Machine
 from ..parse import machine_by_hash, parse
 from ..ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
@@ -62,7 +62,6 @@ from .admission import (
     check_resume_schema,
 )
 from .audit import append_audit, audit_line
-from .commit import EngineLimits
 from .records import ExecutionRecord, ExecutionStatus, PointKind
 from .timers import fire_due_timers
 from .views import ExecutionResult
@@ -94,7 +93,7 @@ class Engine:
 
             self.invoker = LocalActionInvoker(self.settings.actions_dir)
         settings = self.settings
-        self.limits = EngineLimits(
+        self.limits = Limits(
             max_payload_bytes=settings.max_payload_bytes,
             max_transitions=settings.max_transitions,
             max_map_concurrency=settings.max_map_concurrency,
