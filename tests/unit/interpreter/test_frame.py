@@ -10,7 +10,7 @@ import pytest
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 

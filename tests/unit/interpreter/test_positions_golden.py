@@ -24,7 +24,7 @@ import pytest
 
 from statebox.config import Settings
 from statebox.continuations import ContinuationSigner
-from statebox.engine import Engine
+from statebox.execution.engine import Engine
 from statebox.jsonio import encode_json
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
