@@ -148,10 +148,13 @@ def check_built(value: JSON, scope: Any, what: str) -> JSON:
             raise data_limit_error(what, limit)
         return value
     if isinstance(value, (dict, list)):
-        limit = payload_limit(scope)
-        memo = getattr(getattr(scope, "runtime", None), "sizes", None)
-        if memo is not None and _within_known_bounds(value, limit, memo):
-            return value
+        runtime = getattr(scope, "runtime", None)
+        if runtime is None:
+            limit, memo = DEFAULT_MAX_BYTES, None
+        else:
+            limit, memo = runtime.limits.max_payload_bytes, runtime.sizes
+            if _bound_by_members(value, limit, memo) is not None:
+                return value
         try:
             size = bounded_size(value, limit, memo)
         except RecursionError:
@@ -175,22 +178,40 @@ def _bound_by_members(
     value: dict | list, limit: int, memo: SizeMemo, known: Any = None, known_bound: int = 0
 ) -> int | None:
     """A bound of a new container's size from its members' remembered sizes (and `known_bound`
-    for the member `known`), remembered; None when a member's is unknown or it passes `limit`."""
+    for the member `known`), remembered; None when a member's is unknown or it passes `limit`.
+    Runs for most states' outputs, so memo.bound is inlined."""
     own = 2 + len(value)  # brackets, commas and keys: what the members' sizes leave out
     total = own
+    remembered = memo._sizes.get
+    members = value.values() if type(value) is dict else value
+    for member in members:
+        kind = type(member)
+        if kind is str:
+            size = len(member) + 2
+            own += size
+        elif kind is dict or kind is list:
+            if member is known:
+                size = known_bound
+            else:
+                entry = remembered(id(member))
+                if entry is None or entry[0] is not member:
+                    return None
+                size = entry[1]
+        elif kind is int:
+            size = member.bit_length() // 3 + 2
+            own += size
+        elif kind is float or kind is bool or member is None:
+            size = 32
+            own += size
+        else:
+            return None
+        total += size
     if type(value) is dict:
-        for key, member in value.items():
-            bound = known_bound if member is known else memo.bound(member)
-            if bound is None:
-                return None
-            own += len(key) + 3
-            total += len(key) + 3 + bound
-    else:
-        for member in value:
-            bound = known_bound if member is known else memo.bound(member)
-            if bound is None:
-                return None
-            total += bound
+        keys = 3 * len(value)
+        for key in value:
+            keys += len(key)
+        own += keys
+        total += keys
     if total > limit:
         return None
     memo.put(value, total, exact=False, new_bytes=own)
@@ -204,9 +225,9 @@ def check_placed(
     payload limit: without a walk when the input's and the result's sizes are known (a result
     that is `part_of_input` is at most the input's) and their sum (plus `slack`, what the
     ResultPath's keys add) is within it."""
-    memo = getattr(getattr(scope, "runtime", None), "sizes", None)
-    if memo is not None and type(output) in (dict, list):
-        limit = payload_limit(scope)
+    runtime = getattr(scope, "runtime", None)
+    if runtime is not None and type(output) in (dict, list):
+        memo, limit = runtime.sizes, runtime.limits.max_payload_bytes
         before = memo.bound(raw)
         placed = before if part_of_input else memo.bound(result)
         if placed is None and type(result) in (dict, list):
