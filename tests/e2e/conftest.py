@@ -120,3 +120,23 @@ def web(
         },
         api_key=controller.api_key,
     )
+
+
+SCREENSHOTS_ENV = "STATEBOX_SCREENSHOTS"  # a folder: the browser tests also save their pictures there
+
+
+async def screenshot(page: Any, folder: Path, name: str) -> Path:
+    """A full-page PNG of `page` in `folder`, checked to be one; with STATEBOX_SCREENSHOTS set
+    (`STATEBOX_SCREENSHOTS=docs/screenshots bash scripts/test.sh tests/e2e`), copied there too:
+    the pictures in the README are taken this way."""
+    import os
+    import shutil
+
+    shot = folder / f"{name}.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and shot.stat().st_size > 1000
+    target = os.environ.get(SCREENSHOTS_ENV)
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, Path(target) / shot.name)
+    return shot

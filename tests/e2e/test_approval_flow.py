@@ -38,7 +38,7 @@ from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app
 from statebox.web.handler import Service
 
-from .conftest import served
+from .conftest import screenshot, served
 from .smtp_capture import MAIL_FROM, Mailbox, mailbox_fixture  # noqa: F401 - the `mailbox` fixture
 
 try:
@@ -231,9 +231,7 @@ async def test_approve_in_the_browser(
         opened = await page.goto(url)
         assert opened is not None and opened.status == 200
         await expect_confirmation_page(page)
-        shot = tmp_path / "confirmation-page.png"
-        await page.screenshot(path=str(shot), full_page=True)
-        assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and shot.stat().st_size > 1000
+        shot = await screenshot(page, tmp_path, "confirmation-page")
         print(f"confirmation page screenshot: {shot}")
         reloaded = await page.reload()
         assert reloaded is not None and reloaded.status == 200
@@ -249,6 +247,7 @@ async def test_approve_in_the_browser(
         assert result is not None and result.status == 200 and result.request.method == "POST"
         await expect(page.get_by_role("heading", level=1)).to_have_text("Approved")
         await expect(page.get_by_text("Your answer was recorded.")).to_be_visible()
+        await screenshot(page, tmp_path, "answer-recorded")
 
         described = await server.execution(execution_id)
         assert described["status"] == "SUCCEEDED", described
