@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -129,9 +131,6 @@ async def screenshot(page: Any, folder: Path, name: str) -> Path:
     """A full-page PNG of `page` in `folder`, checked to be one; with STATEBOX_SCREENSHOTS set
     (`STATEBOX_SCREENSHOTS=docs/screenshots bash scripts/test.sh tests/e2e`), copied there too:
     the pictures in the README are taken this way."""
-    import os
-    import shutil
-
     shot = folder / f"{name}.png"
     await page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and shot.stat().st_size > 1000
