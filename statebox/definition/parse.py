@@ -132,7 +132,7 @@ class Builder:
         JSONata) with the state's OutputPath (JSONPath). The state-level Assign / Output belong
         to the Default only (AWS; LocalStack's choice state agrees)."""
         if language == JSONATA:
-            from ..dataflow.jsonata import JsonataFlow
+            from ..dataflow.jsonata import JsonataFlow  # cold start: JSONata machines only
 
             return JsonataFlow.build(
                 None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA)
@@ -162,7 +162,7 @@ class Builder:
         """A field that may hold `{% %}` expressions anywhere in it, compiled; None if absent."""
         if field not in raw:
             return None
-        from ..dataflow.jsonata import JsonataTemplate
+        from ..dataflow.jsonata import JsonataTemplate  # cold start: JSONata machines only
 
         found: list[tuple[tuple[str | int, ...], str]] = []
         template = JsonataTemplate.compile(raw[field], field, found)
@@ -178,7 +178,7 @@ class Builder:
         Returns None when absent, the literal itself, or a reader with `read(data, scope)`,
         `text` (for messages) and `error` (the error name a bad value raises)."""
         if language == JSONATA and field in raw and is_jsonata(raw[field]):
-            from ..dataflow.jsonata import JsonataValue
+            from ..dataflow.jsonata import JsonataValue  # cold start: JSONata machines only
 
             template = self.jsonata(raw, field, at)
             text = raw[field].strip()[2:-2].strip()
@@ -194,7 +194,7 @@ class Builder:
         template = self.jsonata(raw, field, at)
         if template is None:
             return None
-        from ..dataflow.jsonata import JsonataValue
+        from ..dataflow.jsonata import JsonataValue  # cold start: JSONata machines only
 
         value = raw[field]
         text = value.strip()[2:-2].strip() if is_jsonata(value) else json_text(value, None)

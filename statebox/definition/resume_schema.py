@@ -110,7 +110,7 @@ def resume_input_problems(schema: JSON, resume_input: JSON) -> list[Problem]:
 
 @cache
 def _empty_registry() -> Any:
-    from referencing import Registry
+    from referencing import Registry  # cold start: only a ResumeSchema needs it
 
     return Registry()  # no `retrieve`: a reference outside the schema is unresolvable
 
