@@ -21,8 +21,8 @@ import atheris
 with atheris.instrument_imports(include=["statebox"]):
     import statebox
     from statebox.config import Settings
-    from statebox.continuations import ContinuationSigner
     from statebox.errors import DefinitionError
+    from statebox.execution.continuations import ContinuationSigner
     from statebox.execution.engine import Engine
     from statebox.ports import FakeClock
     from statebox.stores.redis import RedisStore

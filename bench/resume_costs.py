@@ -44,7 +44,7 @@ if os.environ.get("BENCH_STATEBOX"):
 from bench.doc_sections import write_section  # noqa: E402
 from bench.loopback import LoopbackRedis  # noqa: E402
 from statebox.config import Settings  # noqa: E402
-from statebox.continuations import ContinuationSigner  # noqa: E402
+from statebox.execution.continuations import ContinuationSigner  # noqa: E402
 from statebox.execution.engine import Engine  # noqa: E402
 from statebox.stores.redis import RedisStore  # noqa: E402
 

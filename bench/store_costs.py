@@ -42,7 +42,7 @@ from bench.doc_sections import write_section  # noqa: E402
 from bench.loopback import LoopbackRedis  # noqa: E402
 from statebox import eventloop  # noqa: E402
 from statebox.config import Settings  # noqa: E402
-from statebox.continuations import ContinuationSigner  # noqa: E402
+from statebox.execution.continuations import ContinuationSigner  # noqa: E402
 from statebox.execution.engine import Engine  # noqa: E402
 from statebox.stores.redis import RedisStore  # noqa: E402
 
@@ -125,7 +125,7 @@ def make_engine(store: RedisStore) -> Engine:
 
 
 async def round_trips(engine: Engine, store: RedisStore, data: Any) -> dict[str, list[list[str]]]:
-    from statebox.parse import forget_machines
+    from statebox.definition.parse import forget_machines
 
     scripts = {store._commit.sha: "commit", store._claim.sha: "claim", store._release.sha: "release"}
     out: dict[str, list[list[str]]] = {}

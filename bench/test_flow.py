@@ -24,7 +24,7 @@ import json
 import pytest
 
 import statebox
-from statebox.parse import parse
+from statebox.definition.parse import parse
 
 from .conftest import WORKLOADS, WORKLOADS_USED, record
 

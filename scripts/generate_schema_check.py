@@ -7,7 +7,7 @@ The module is fastjsonschema's compiled form of our schema: plain Python that sa
 whole definition is structurally valid, with no jsonschema import (that import and building
 its validators is most of a never-seen definition's cold start). `validation.find_problems` runs
 it first and uses jsonschema only to explain a definition it rejects, so it only has to be
-never more lenient than jsonschema; `tests/unit/test_schema_check.py` checks that over every
+never more lenient than jsonschema; `tests/unit/validation/test_structure.py` checks that over every
 definition in the conformance corpus and mutated ones.
 
 fastjsonschema compiles up to Draft 7. The schema declares 2020-12 but uses only keywords

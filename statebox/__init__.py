@@ -9,12 +9,12 @@ wait for people.
 
 __version__ = "0.1.0"
 
+from .definition.model import Machine
+from .definition.parse import parse
 from .errors import DefinitionError, Problem, StatesError
 from .execution.engine import Engine
 from .execution.library import resume, resume_async, run, run_async
 from .execution.views import ExecutionResult
-from .model import Machine
-from .parse import parse
 
 __all__ = [
     "DefinitionError",

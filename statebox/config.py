@@ -76,7 +76,7 @@ class Settings:
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Settings from the environment variables of `settings_table.TABLE`."""
-        from .settings_table import load
+        from .settings_table import load  # here, not at the top: settings_table imports this module
 
         settings = load(os.environ if environ is None else environ)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from .strictjson import find_unrepresentable
 from .types import JSON
 
 _ORJSON: Any = None
@@ -80,8 +81,6 @@ def encode_answer(value: JSON) -> bytes:
     """Compact UTF-8 JSON for an answer, refusing (ValueError, naming where) what JSON cannot
     carry. orjson would write NaN and Infinity as null, the standard library as bare `NaN`
     (invalid JSON): neither may reach a client."""
-    from .strictjson import find_unrepresentable
-
     encoded: bytes | None = None
     if _orjson():
         try:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .continuations import ContinuationSigner
+from .execution.continuations import ContinuationSigner
 from .execution.engine import Engine
 from .invokers.routing import RoutingInvoker
 from .invokers.routing import build_invoker as routing_invoker

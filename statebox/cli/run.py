@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import eventloop
+from ..definition.parse import parse
 from ..errors import DefinitionError, InputError
-from ..parse import parse
 from ..validation import task_resources
 from .common import (
     EXIT_INVALID,

@@ -2,7 +2,7 @@
 
 JSONPath (`jsonpath.JsonPathFlow`): InputPath → Parameters → (work) → ResultSelector →
 ResultPath → OutputPath. JSONata (`jsonata.JsonataFlow`, imported only by JSONata machines):
-Arguments → (work) → Output. Both commit `Assign` last. `parse.py` picks one per state; states
+Arguments → (work) → Output. Both commit `Assign` last. `definition/parse.py` picks one per state; states
 call the same methods on either (the `flow.DataFlow` protocol) and never ask which they hold:
 
     effective_input(raw, scope)        the input the state works on (Parameters / Arguments)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from ..paths import Scope
 from ..types import JSON
 from .jsonpath import PathValue
+from .paths import Scope
 
 
 @runtime_checkable

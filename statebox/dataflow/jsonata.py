@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..asl_errors import ErrorName
-from ..budget import check_built, payload_limit
 from ..errors import ExpressionSyntaxError, StatesError
-from ..templates import copy_json
 from ..types import JSON
+from .budget import check_built, payload_limit
 from .jsonata_bounds import EvaluationBudget
 from .jsonata_engine import EvaluationFailed, JsonataEngine, SyntaxProblem, UnsupportedResult
+from .templates import copy_json
 
 _EXPRESSION = re.compile(r"^\{%([\s\S]*)%\}$")
 _MISSING: Any = object()

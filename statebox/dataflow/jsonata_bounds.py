@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..budget import bounded_size
+from .budget import bounded_size
 
 MAX_STEPS = 1_000_000  # tree nodes per evaluation: seconds of work, far above real mappings
 MAX_SECONDS = 1.0  # wall time per evaluation, regular expressions included

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..asl_errors import ErrorName
-from ..budget import check_placed
 from ..errors import StatesError
-from ..paths import MISSING, Path, ReferencePath
-from ..templates import Template
 from ..types import JSON
 from .assign import Assignment
+from .budget import check_placed
+from .paths import MISSING, Path, ReferencePath
+from .templates import Template
 
 
 class _Discard:

@@ -16,11 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import Settings
+from ..definition.model import Machine
+from ..definition.parse import json_depth, load_definition, parse, recent, remember
 from ..errors import InputError, PayloadTooLarge, Problem
+from ..interpreter.suspension import ResumeEvent
 from ..jsonio import json_size
-from ..model import Machine
-from ..parse import json_depth, load_definition, parse, recent, remember
-from ..suspension import ResumeEvent
 from ..types import JSON
 from ..validation import check_allowed_actions, check_definition_depth, check_definition_size
 
@@ -84,7 +84,7 @@ def check_resume_schema(point: dict[str, Any], resume_input: JSON) -> None:
         return
     # Imported here (cold start): resume_schema loads the regex package, and later jsonschema,
     # which executions that never meet a ResumeSchema do without.
-    from ..resume_schema import resume_input_problems
+    from ..definition.resume_schema import resume_input_problems
 
     problems = resume_input_problems(point["schema"], resume_input)
     if problems:

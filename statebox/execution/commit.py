@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..asl_errors import ErrorName
+from ..definition.model import Machine
 from ..errors import StatesError, StoreUnavailable
 from ..interpreter import ExecutionTimedOut, Frame, Runtime, iso_timestamp, run_graph
 from ..interpreter.points import PointIssuer
-from ..model import Machine
+from ..interpreter.suspension import ResumeEvent, Suspension, scan_position
 from ..stores import NewPoint
-from ..suspension import ResumeEvent, Suspension, scan_position
 from ..timestamps import parse_timestamp
 from ..types import JSON
 from .claims import LeaseRenewal

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..interpreter.suspension import DATA_KEYS
 from ..jsonio import decode_json, encode_json, encode_json_fast
-from ..suspension import DATA_KEYS
 from .records import RECORD_FORMAT
 
 SAME = "same"

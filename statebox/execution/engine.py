@@ -36,7 +36,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..config import Settings
-from ..continuations import ContinuationSigner
+from ..definition.model import Machine
+from ..definition.parse import machine_by_hash, parse
 from ..errors import (
     ContinuationAlreadyUsed,
     ContinuationExpired,
@@ -45,12 +46,10 @@ from ..errors import (
     StoreUnavailable,
 )
 from ..interpreter import Limits, iso_timestamp
-from ..model import Machine
-from ..parse import machine_by_hash, parse
+from ..interpreter.suspension import ResumeEvent, locate, pending_points
 from ..ports import ActionInvoker, Clock, Entropy, SystemClock, SystemEntropy
 from ..stores import NewPoint, Store
 from ..stores.lazy import LazyStore
-from ..suspension import ResumeEvent, locate, pending_points
 from ..timestamps import parse_timestamp
 from ..types import JSON
 from . import claims, commit, views
@@ -62,6 +61,7 @@ from .admission import (
     check_resume_schema,
 )
 from .audit import append_audit, audit_line
+from .continuations import ContinuationSigner
 from .records import ExecutionRecord, ExecutionStatus, PointKind
 from .timers import fire_due_timers
 from .views import ExecutionResult

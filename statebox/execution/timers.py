@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..asl_errors import ErrorName
 from ..errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
 from ..interpreter import iso_timestamp
-from ..suspension import ResumeEvent
+from ..interpreter.suspension import ResumeEvent
 from ..timestamps import parse_timestamp
 from . import claims, commit
 from .records import ExecutionRecord, ExecutionStatus, OpenPoint, PointKind

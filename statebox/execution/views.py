@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..suspension import pending_points
+from ..interpreter.suspension import pending_points
 from ..types import JSON
 from .records import ExecutionRecord, ExecutionStatus, OpenPoint
 

@@ -11,15 +11,15 @@ from types import MappingProxyType
 from typing import Any
 
 from ..asl_errors import ErrorName
+from ..definition.model import State
 from ..errors import StatesError
 from ..jsonio import json_size
-from ..model import State
 from ..ports import Entropy
-from ..suspension import Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
 from .positions import GraphPosition, Position
 from .runtime import ExecutionTimedOut, Runtime
+from .suspension import Suspension
 from .times import iso_timestamp
 
 MAX_VARIABLE_BYTES = 256 * 1024  # AWS: one variable, and all the values of one Assign

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ..model import StateGraph
-from ..suspension import Suspension
+from ..definition.model import StateGraph
 from ..types import JSON
 from .frame import Frame
 from .positions import GraphPosition, Position
+from .suspension import Suspension
 
 _YIELD_EVERY = 255  # transitions between two yields to the event loop (a mask: 2**n - 1)
 

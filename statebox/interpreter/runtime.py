@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..asl_errors import ErrorName
-from ..budget import SizeMemo
+from ..dataflow.budget import SizeMemo
 from ..errors import StatesError
 from ..jsonio import encode_json
 from ..ports import ActionInvoker, Clock, Entropy
-from ..suspension import ResumeEvent
 from ..types import JSON
 from .points import PendingPoint, PointIssuer, PointKind
+from .suspension import ResumeEvent
 
 MAX_SECONDS = 99_999_999  # AWS: the most a Wait, TimeoutSeconds or HeartbeatSeconds may say
 

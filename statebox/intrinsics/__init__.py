@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
-from statebox.budget import check_built
+from statebox.dataflow.budget import check_built
 from statebox.errors import ExpressionSyntaxError
 from statebox.ports import Entropy, SystemEntropy
 from statebox.types import JSON
@@ -69,7 +69,7 @@ class Intrinsic:
     min_args: int
     max_args: int | None  # None: any number
     uses_entropy: bool = False
-    grows: bool = False  # its result can be larger than its arguments: measured (budget.py)
+    grows: bool = False  # its result can be larger than its arguments: measured (dataflow/budget.py)
 
     def __call__(self, *args: JSON, entropy: Entropy | None = None) -> JSON:
         if self.uses_entropy:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from statebox.dataflow.paths import Path
 from statebox.errors import ExpressionSyntaxError
-from statebox.paths import Path
 from statebox.types import JSON
 
 # AWS: "You can nest up to 10 intrinsic functions within a field".

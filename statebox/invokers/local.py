@@ -16,9 +16,9 @@ from types import ModuleType
 from typing import Any
 
 from ..asl_errors import ErrorName
+from ..dataflow.templates import copy_json
 from ..errors import StatesError
 from ..ports import ResourceRef, TaskCall
-from ..templates import copy_json
 from ..types import JSON
 from . import application_error, lambda_style_cause
 

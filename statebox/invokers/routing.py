@@ -44,7 +44,7 @@ class RoutingInvoker:
 
     def openwhisk(self) -> ActionInvoker | None:
         if self._openwhisk is None and self._config is not None:
-            from .openwhisk import OpenWhiskInvoker
+            from .openwhisk import OpenWhiskInvoker  # here (cold start): aiohttp's client, on first use
 
             api_host, api_key, namespace = self._config
             self._openwhisk = OpenWhiskInvoker(api_host, api_key, namespace)  # type: ignore[arg-type]

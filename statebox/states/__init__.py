@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import State
+from ..definition.model import State
 from .choice import build_choice
 from .fail import build_fail
 from .map import build_map

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.flow import DataFlow
-from ..errors import StatesError
+from ..definition.model import State
+from ..errors import ExpressionSyntaxError, StatesError
 from ..interpreter import Frame
-from ..model import State
-from ..types import JSON
+from ..types import JSON, child
+from .choice_rules import compile_choice
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,10 +44,6 @@ class ChoiceState(State):
 
 
 def build_choice(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> ChoiceState:
-    from ..choice_rules import compile_choice
-    from ..errors import ExpressionSyntaxError
-    from ..types import child
-
     flow = builder.flow(spec, at, language=language, parameters=False)
     rules = []
     exits = []

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
+from ..definition.model import State
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..messages import typed_json_text
-from ..model import State
 from ..types import JSON
 
 ValueSource = Callable[[JSON, Any], JSON]
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..asl_errors import ErrorName
 from ..dataflow.flow import DataFlow, ValueReader
 from ..dataflow.jsonpath import DISCARD, PathValue
+from ..dataflow.paths import MISSING
+from ..definition.model import StateGraph
 from ..errors import StatesError
 from ..interpreter import Frame, gather_bounded, iso_timestamp, run_graph
 from ..interpreter.positions import MapPosition, Position
+from ..interpreter.suspension import Suspension, leaves_as_is
 from ..messages import json_text, typed_json_text
-from ..model import StateGraph
-from ..paths import MISSING
-from ..suspension import Suspension, leaves_as_is
-from ..types import JSON, json_type
+from ..types import JSON, child, json_type
 from .recoverable import RecoverableState
 
 PROGRESS_MIN_ITEMS = 100
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,8 +230,6 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 def build_map(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> MapState:
-    from ..types import child
-
     processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
     selector_field = "ItemSelector" if "ItemSelector" in spec else "Parameters"
     processor_spec = spec[processor_field]

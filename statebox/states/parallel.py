@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ..dataflow.flow import DataFlow
+from ..definition.model import StateGraph
 from ..interpreter import Frame, gather_bounded, run_graph
 from ..interpreter.positions import ParallelPosition, Position
-from ..model import StateGraph
-from ..suspension import Suspension, leaves_as_is
-from ..types import JSON
+from ..interpreter.suspension import Suspension, leaves_as_is
+from ..types import JSON, child
 from .recoverable import RecoverableState
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,8 +60,6 @@ class ParallelState(RecoverableState):
 
 
 def build_parallel(spec: dict, *, name: str, at: str, builder: Builder, language: str) -> ParallelState:
-    from ..types import child
-
     return ParallelState(
         name=name,
         pointer=at,

@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.flow import DataFlow
+from ..dataflow.templates import copy_json
+from ..definition.model import State
 from ..errors import StatesError
 from ..interpreter import Frame
-from ..model import State
-from ..templates import copy_json
+from ..jsonio import json_size
 from ..types import JSON
 
 NO_RESULT: Any = object()
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,14 +42,12 @@ class PassState(State):
         else:
             result = copy_json(self.result)
             if type(result) is dict or type(result) is list:
-                # Its size is known: placing it into the input needs no walk (budget.py).
+                # Its size is known: placing it into the input needs no walk (dataflow/budget.py).
                 frame.runtime.sizes.put(result, self.result_size, exact=False)
         return self.next, self.flow.output(raw_input, result, frame)
 
 
 def build_pass(spec: dict[str, Any], *, name: str, at: str, builder: Builder, language: str) -> PassState:
-    from ..jsonio import json_size
-
     result = spec.get("Result", NO_RESULT)
     return PassState(
         name=name,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..dataflow.jsonpath import DISCARD
+from ..definition.model import State
 from ..errors import StatesError
 from ..interpreter import Frame
 from ..interpreter.points import PointKind
 from ..interpreter.positions import AttemptPosition, Position
-from ..model import State
-from ..retry import Catcher, Retrier, find_catcher, find_retrier
-from ..suspension import ResumeKind, Suspension
+from ..interpreter.suspension import ResumeKind, Suspension
 from ..types import JSON
+from .retry import Catcher, Retrier, find_catcher, find_retrier
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

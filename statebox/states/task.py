@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..asl_errors import ErrorName
 from ..dataflow.flow import DataFlow, ValueReader, field_name
+from ..dataflow.paths import MISSING
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PendingPoint, PointKind
 from ..interpreter.positions import PointPosition, Position
+from ..interpreter.suspension import ResumeKind, Suspension
 from ..messages import typed_json_text
-from ..paths import MISSING
 from ..ports import ResourceRef, TaskCall
-from ..suspension import ResumeKind, Suspension
 from ..types import JSON
 from .recoverable import RecoverableState
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

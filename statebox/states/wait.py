@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..dataflow.flow import DataFlow, ValueReader, field_name
 from ..dataflow.jsonpath import PathValue
+from ..definition.model import State
 from ..errors import StatesError
 from ..interpreter import MAX_SECONDS, Frame
 from ..interpreter.points import PointKind
 from ..interpreter.positions import PointPosition, Position
-from ..model import State
-from ..suspension import ResumeKind, Suspension
+from ..interpreter.suspension import ResumeKind, Suspension
 from ..timestamps import parse_timestamp
 from ..types import JSON
 
 if TYPE_CHECKING:
-    from ..parse import Builder
+    from ..definition.parse import Builder
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -46,6 +46,7 @@ def persistence_warnings(config: Mapping[str, str], where: str = "Redis") -> lis
 async def check_persistence(client: Any, cluster: bool) -> bool:
     """Log what the server (every primary of a cluster) lacks; True once the question is
     settled (answered, or refused), False when the server could not be asked (ask again)."""
+    # Imported here (cold start), as in redis.py: importing stores/ does not load redis-py.
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import RedisClusterException, RedisError, ResponseError
     from redis.exceptions import TimeoutError as RedisTimeoutError

@@ -2,7 +2,7 @@
 must mean (graph, per-state fields, expressions, Choice rules, fields not run yet), and what
 this deployment lets it do (size, nesting, the action allow-list).
 
-`find_problems` is what `parse.py` calls; `Engine.start` calls the `access` checks. Messages
+`find_problems` is what `definition/parse.py` calls; `Engine.start` calls the `access` checks. Messages
 share one vocabulary, `statebox.messages`.
 """
 

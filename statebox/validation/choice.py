@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..choice_rules import OPERATORS, Operator, ValueKind, is_number, pattern_segments
+from ..dataflow.paths import Path
 from ..errors import ExpressionSyntaxError, Problem
 from ..messages import a_type, did_you_mean, missing_field, only_in_language, quoted, show, unknown_field
-from ..paths import Path
+from ..states.choice_rules import OPERATORS, Operator, ValueKind, is_number, pattern_segments
 from ..timestamps import parse_instant
 from ..types import JSON, child, json_type
 from .machines import JSONATA, is_jsonata_text

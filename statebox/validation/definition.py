@@ -9,7 +9,7 @@ Two passes, both reporting all they find:
    them tolerate a document that failed pass 1 (they skip any field of the wrong shape, which
    pass 1 reports).
 
-The caller (`parse.py`) builds a model only when the list is empty. Nothing here compiles
+The caller (`definition/parse.py`) builds a model only when the list is empty. Nothing here compiles
 anything for later use: paths, intrinsics and Choice rules are compiled only to see whether
 they compile. No I/O besides reading the packaged schema once.
 """

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..dataflow.paths import Path, ReferencePath
 from ..errors import ExpressionSyntaxError, Problem
 from ..intrinsics import compile_intrinsic
 from ..messages import quoted, show
-from ..paths import Path, ReferencePath
 from ..types import JSON, child
 from .machines import JSONPATH
 
@@ -106,7 +106,7 @@ _DUPLICATE_FIELD = "both name one field: a template must not repeat a name once 
 
 def _template_problems(template: dict[str, Any], at: str, *, assign: bool = False) -> Iterator[Problem]:
     """Walk a payload template without recursion (templates can be arbitrarily deep). An
-    Assign block's own names are variables, checked (twice-assigned too) by parse.py."""
+    Assign block's own names are variables, checked (twice-assigned too) by definition/parse.py."""
     stack: list[tuple[JSON, str]] = [(template, at)]
     while stack:
         node, node_at = stack.pop()

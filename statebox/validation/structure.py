@@ -172,6 +172,6 @@ def check_resume_schema(state: dict[str, Any], at: str, language: str) -> Iterat
     yield from problems
     # Imported here for cold start: resume_schema loads the `regex` package, which only a
     # definition with a ResumeSchema needs.
-    from ..resume_schema import definition_problems  # local references only, patterns compile
+    from ..definition.resume_schema import definition_problems  # local references only, patterns compile
 
     yield from definition_problems(schema, schema_at)

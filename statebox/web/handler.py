@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .. import strictjson
-from ..continuations import redact
 from ..errors import (
     ContinuationAlreadyUsed,
     ContinuationExpired,
@@ -40,9 +39,10 @@ from ..errors import (
     StateboxError,
     StoreUnavailable,
 )
+from ..execution.continuations import redact
 from ..execution.engine import Engine
+from ..execution.stored_inputs import check_start_input
 from ..execution.views import ExecutionResult
-from ..stored_inputs import check_start_input
 from . import pages
 from .protocol import HttpRequest, HttpResponse
 from .security import finish, refuse_cross_site

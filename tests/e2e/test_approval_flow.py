@@ -31,7 +31,7 @@ import pytest
 import pytest_asyncio
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import Clock, FakeClock, SystemClock
 from statebox.stores.redis import RedisStore

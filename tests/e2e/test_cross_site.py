@@ -25,7 +25,7 @@ from aiohttp import web
 from playwright.async_api import Page, expect
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.dataflow import jsonata_bounds
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app

@@ -36,7 +36,7 @@ from yarl import URL
 
 from statebox import settings_table
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web import action as web_action

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.stores.redis import RedisStore
 from statebox.web.devserver import build_app

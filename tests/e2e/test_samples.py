@@ -24,8 +24,8 @@ import pytest
 
 import statebox
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import ContinuationAlreadyUsed, InputError
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from tests.support.stores import Backend

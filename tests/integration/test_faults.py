@@ -41,8 +41,8 @@ import pytest
 import redis
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.encoding import decode_record
 from statebox.execution.engine import Engine
 from statebox.execution.records import RECORD_FORMAT

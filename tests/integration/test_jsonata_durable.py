@@ -8,7 +8,7 @@ import importlib
 import json
 from typing import Any
 
-parse_module = importlib.import_module("statebox.parse")
+parse_module = importlib.import_module("statebox.definition.parse")
 
 APPROVAL = {
     "QueryLanguage": "JSONata",

@@ -7,7 +7,7 @@
   Catch and Choice rules, on random inputs: `statebox.run_async` returns an ExecutionResult
   (or DefinitionError for a machine the generator got wrong), never another exception;
 - the HTTP handler: random methods, paths, query strings, headers, content types and bodies
-  (test_web_handler.py has the first such test) against a live suspended execution: never a
+  (web/test_handler.py has the first such test) against a live suspended execution: never a
   500, and every refused call (4xx) leaves the store byte for byte as it was;
 - continuation tokens: forged, truncated, altered at every character, signed with another key,
   for another point, replayed and expired: 404 / 409 / 410 as the case may be, never a 500,
@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 
 import statebox
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import DefinitionError
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.execution.views import ExecutionResult
 from statebox.ports import FakeClock, SeededEntropy

@@ -9,7 +9,7 @@
   iterations at once (Settings.max_map_concurrency, 40), whatever MaxConcurrency says;
 - StringMatches runs in linear time: counted in steps, not measured in seconds.
 
-The request size (413) and the transition cap are in test_web_handler.py and test_limits.py.
+The request size (413) and the transition cap are in web/test_handler.py and test_limits.py.
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ import pytest
 from conftest import machine
 
 import statebox
-from statebox.choice_rules import compile_pattern
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import DefinitionError, InputError
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
+from statebox.states.choice_rules import compile_pattern
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest
 
-parse_module = importlib.import_module("statebox.parse")
+parse_module = importlib.import_module("statebox.definition.parse")
 ROOT = Path(__file__).resolve().parents[2]
 PASS = machine(("P", {"Type": "Pass", "End": True}))
 SUSPEND = machine(("Ask", {"Type": "Task", "Resource": "module:suspend", "End": True}))

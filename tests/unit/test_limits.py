@@ -354,7 +354,7 @@ async def test_a_document_carried_through_a_chain_is_measured_once(
 ) -> None:
     """Sizes are remembered by identity (budget.SizeMemo): a chain of states placing results
     into one large input walks that input once, not once per state."""
-    import statebox.budget as budget
+    import statebox.dataflow.budget as budget
 
     walked: list[int] = []
     real_put = budget.SizeMemo.put

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from statebox.dataflow.flow import DataFlow, ValueReader, field_name
-from statebox.parse import parse
+from statebox.definition.parse import parse
 
 
 def state(definition: dict[str, Any], name: str) -> Any:

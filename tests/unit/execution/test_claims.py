@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import ContinuationAlreadyUsed, ContinuationNotFound, StoreUnavailable
 from statebox.execution import claims
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.execution.records import ExecutionRecord, ExecutionStatus, PointKind
 from statebox.ports import FakeClock

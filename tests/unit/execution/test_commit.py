@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.execution import commit
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.execution.records import ExecutionRecord, ExecutionStatus, OpenPoint, PointKind
 from statebox.ports import FakeClock

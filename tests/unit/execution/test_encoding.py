@@ -12,7 +12,7 @@ from unit.test_fuzz import JSON_VALUES  # tests/ is on the path (its conftest); 
 
 from statebox.execution.encoding import decode_record, encode_record, share_repeated_data
 from statebox.execution.records import RECORD_FORMAT
-from statebox.suspension import scan_position
+from statebox.interpreter.suspension import scan_position
 
 DOC = {"doc": "x" * 5000, "items": [1, 2, 3]}
 PAST_64_BITS = [-(2**63) - 1, 2**64, 2**70, -(2**70), 10**40]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import ContinuationAlreadyUsed, ContinuationExpired, ExecutionNotFound
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.execution.records import ExecutionRecord
 from statebox.ports import FakeClock

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.encoding import decode_record, encode_record
 from statebox.execution.engine import Engine
 from statebox.execution.records import ExecutionRecord

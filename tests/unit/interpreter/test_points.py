@@ -1,4 +1,4 @@
-"""Pending points (statebox/interpreter/points.py) and resume events (statebox/suspension.py):
+"""Pending points (statebox/interpreter/points.py) and resume events (statebox/interpreter/suspension.py):
 typed, with the stored JSON unchanged."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from statebox.interpreter.points import PendingPoint, PointIssuer, PointKind
+from statebox.interpreter.suspension import ResumeEvent, ResumeKind, pending_points
 from statebox.jsonio import encode_json
-from statebox.suspension import ResumeEvent, ResumeKind, pending_points
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "positions" / "golden.json"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

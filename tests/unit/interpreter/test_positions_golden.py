@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.jsonio import encode_json
 from statebox.ports import FakeClock

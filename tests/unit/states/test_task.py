@@ -18,7 +18,7 @@ import statebox
 from statebox.config import Settings
 from statebox.interpreter import iso_timestamp
 from statebox.ports import FakeClock, SeededEntropy
-from statebox.retry import Retrier
+from statebox.states.retry import Retrier
 
 ACTIONS = {
     "echo": "def main(args):\n    return {'got': args}\n",

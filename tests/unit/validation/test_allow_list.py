@@ -1,5 +1,5 @@
 """`validation.access`: the action allow-list's globs, matched against Task resources. The
-checks through the engine and the HTTP handler are in tests/unit/test_access.py; the size and
+checks through the engine and the HTTP handler are in tests/unit/validation/test_access.py; the size and
 nesting limits in tests/unit/test_hard_limits.py."""
 
 from __future__ import annotations

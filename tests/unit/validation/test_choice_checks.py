@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statebox.asl_errors import ErrorName
-from statebox.choice_rules import OPERATORS, compile_choice
 from statebox.errors import Problem, StatesError
+from statebox.states.choice_rules import OPERATORS, compile_choice
 from statebox.validation import check_choice
-from tests.unit.test_choice_rules import FakeScope
+from tests.unit.states.test_choice_rules import FakeScope
 
 AT = "/States/Check/Choices/0"
 

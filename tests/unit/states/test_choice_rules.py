@@ -14,13 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statebox.asl_errors import ErrorName
-from statebox.choice_rules import (
-    OPERATORS,
-    ChoiceRule,
-    compile_choice,
-    compile_pattern,
-)
 from statebox.errors import StatesError
+from statebox.states.choice_rules import OPERATORS, ChoiceRule, compile_choice, compile_pattern
 from statebox.timestamps import parse_instant
 from statebox.validation import check_choice
 

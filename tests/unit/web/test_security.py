@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 import pytest
-import test_web_handler
-from test_web_handler import (  # the handler's helpers
+import test_handler
+from test_handler import (  # the handler's helpers
     BASE_URL,
     BROWSER,
     INCSQUARE_TEXT,
@@ -28,7 +28,7 @@ from statebox.web.handler import Service, handle
 from statebox.web.security import SECURITY_HEADERS
 
 OWN_ORIGIN = "https://statebox.test"  # BASE_URL's origin
-clock, service = test_web_handler.clock, test_web_handler.service  # the fixtures: an in-process engine
+clock, service = test_handler.clock, test_handler.service  # the fixtures: an in-process engine
 
 
 def test_the_policy_forbids_framing_referrers_scripts_and_foreign_form_targets() -> None:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 FOLDER = "input_schemas"
 _CACHE: dict[Path, tuple[int, Any]] = {}
@@ -19,7 +19,7 @@ def check_start_input(machines_dir: Path, name: str, value: Any) -> None:
     schema = _schema(machines_dir / FOLDER / f"{name}.json")
     if schema is None:
         return
-    import jsonschema
+    import jsonschema  # imported here (cold start): only a machine with an input schema pays
 
     problems = []
     for error in jsonschema.Draft202012Validator(schema).iter_errors(value):

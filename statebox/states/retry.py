@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from .asl_errors import NOT_MATCHED_BY_ALL, NOT_MATCHED_BY_TASK_FAILED, ErrorName
-from .paths import ReferencePath
-from .ports import Entropy
+from ..asl_errors import NOT_MATCHED_BY_ALL, NOT_MATCHED_BY_TASK_FAILED, ErrorName
+from ..dataflow.paths import ReferencePath
+from ..ports import Entropy
 
 # AWS: MaxDelaySeconds must be less than 31622401 (a year); no back-off waits longer than that,
 # whatever IntervalSeconds, BackoffRate and MaxAttempts say.

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .asl_errors import ErrorName
-from .errors import StatesError
-from .types import JSON
+from ..asl_errors import ErrorName
+from ..errors import StatesError
+from ..types import JSON
 
 DEFAULT_MAX_BYTES = 256 * 1024  # AWS's payload limit; Limits.max_payload_bytes overrides it
 

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from .asl_errors import ErrorName
-from .errors import ExpressionSyntaxError, StatesError
-from .messages import json_text
-from .paths import MISSING, Path, Scope
-from .timestamps import parse_instant
-from .types import JSON, json_type
+from ..asl_errors import ErrorName
+from ..dataflow.paths import MISSING, Path, Scope
+from ..errors import ExpressionSyntaxError, StatesError
+from ..messages import json_text
+from ..timestamps import parse_instant
+from ..types import JSON, json_type
 
 __all__ = [
     "OPERATORS",
@@ -412,7 +412,7 @@ def _compile_jsonata_condition(condition: Any) -> Test:
     if isinstance(condition, bool):
         return lambda data, scope: condition
     # Imported here: only JSONata machines load the JSONata module (and its library).
-    from .dataflow.jsonata import Expression, states_object
+    from ..dataflow.jsonata import Expression, states_object
 
     expression = Expression.compile(condition, "Condition")
     needs_context = expression.needs_context

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .asl_errors import ErrorName
-from .errors import ExpressionSyntaxError, StatesError
-from .messages import json_text
-from .types import JSON
+from ..asl_errors import ErrorName
+from ..errors import ExpressionSyntaxError, StatesError
+from ..messages import json_text
+from ..types import JSON
 
 
 class Scope(Protocol):
@@ -224,6 +224,7 @@ def _finder(path: Path) -> Any:
 
 
 def _compile_jsonpath_ng(text: str) -> Any:
+    # Imported here (cold start): jsonpath-ng and its parser tables load only for an indefinite path.
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
     from jsonpath_ng.ext import parse
 

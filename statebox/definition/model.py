@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from .types import JSON
+from ..types import JSON
 
 if TYPE_CHECKING:
-    from .interpreter import Frame
-    from .interpreter.positions import Position
+    from ..interpreter import Frame
+    from ..interpreter.positions import Position
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

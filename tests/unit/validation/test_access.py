@@ -28,11 +28,11 @@ import pytest
 from conftest import machine
 
 import statebox
-from statebox import continuations
 from statebox.cli import main as cli_main
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
 from statebox.errors import DefinitionError, InputError
+from statebox.execution import continuations
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
@@ -40,7 +40,7 @@ from statebox.web import action as web_action
 from statebox.web.handler import STATUS_FOR_ERROR, Service, handle
 from statebox.web.protocol import HttpRequest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MACHINES = ROOT / "state_machines"
 INCSQUARE = json.loads((MACHINES / "incsquare.json").read_text())
 JSON_TYPE = {"content-type": "application/json"}

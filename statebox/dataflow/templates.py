@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .asl_errors import ErrorName
+from ..asl_errors import ErrorName
+from ..errors import ExpressionSyntaxError, StatesError
+from ..messages import json_text
+from ..types import JSON
 from .budget import check_built
-from .errors import ExpressionSyntaxError, StatesError
-from .messages import json_text
 from .paths import MISSING, Path, Scope
-from .types import JSON
 
 Evaluator = Callable[[JSON, Any], JSON]
 
@@ -59,7 +59,8 @@ def compile_expression(text: Any, field: str) -> Evaluator:
         )
     stripped = text.strip()
     if stripped.startswith("States."):
-        from .intrinsics import compile_intrinsic
+        # Imported here, not at the top: intrinsics/ imports dataflow (paths, budget), a cycle.
+        from ..intrinsics import compile_intrinsic
 
         return compile_intrinsic(stripped).evaluate
     if stripped.startswith("$"):

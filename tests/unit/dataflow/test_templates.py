@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from statebox.dataflow.templates import Template, compile_expression
 from statebox.errors import ExpressionSyntaxError, StatesError
-from statebox.templates import Template, compile_expression
 
 
 class Scope:

@@ -10,8 +10,8 @@ from conftest import machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statebox.paths import ReferencePath
-from statebox.retry import (
+from statebox.dataflow.paths import ReferencePath
+from statebox.states.retry import (
     MAX_RETRY_DELAY_SECONDS,
     Catcher,
     Retrier,

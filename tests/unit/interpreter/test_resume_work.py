@@ -1,6 +1,6 @@
 """A resume does the work of the branch it resumes, not of the whole execution: the other
 branches of a Parallel, the other iterations of a Map, stay as they are without running
-(statebox/suspension.py: `locate`, `leaves_as_is`). A 5,000-branch Parallel re-ran every
+(statebox/interpreter/suspension.py: `locate`, `leaves_as_is`). A 5,000-branch Parallel re-ran every
 branch to resume one (0.45 s per resume; bench/resume_costs.py has the figures now)."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import pytest
 import statebox.states.map as map_module
 import statebox.states.parallel as parallel_module
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
+from statebox.interpreter.suspension import locate
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
-from statebox.suspension import locate
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ASK = {"Type": "Task", "Resource": "module:suspend", "End": True}
 
 

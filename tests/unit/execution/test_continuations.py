@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from statebox.continuations import ContinuationSigner, redact
 from statebox.errors import ContinuationExpired
+from statebox.execution.continuations import ContinuationSigner, redact
 
 KEY, POINT = "ab" * 16, "cd" * 16
 

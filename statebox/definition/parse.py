@@ -16,18 +16,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .dataflow.assign import Assignment, variable_name
-from .dataflow.flow import DataFlow, ValueReader
-from .dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
-from .errors import DefinitionError, ExpressionSyntaxError, Problem
-from .messages import json_text
+from ..dataflow.assign import Assignment, name_problems, variable_name
+from ..dataflow.flow import DataFlow, ValueReader
+from ..dataflow.jsonpath import DISCARD, JsonPathFlow, PathValue
+from ..dataflow.paths import Path, ReferencePath
+from ..dataflow.templates import Evaluator, Template, compile_expression
+from ..errors import DefinitionError, ExpressionSyntaxError, Problem
+from ..messages import json_text
+from ..states import STATE_TYPES
+from ..states.retry import Catcher, Retrier
+from ..types import JSON, child
+from ..validation import MAX_DEFINITION_DEPTH, find_problems, json_depth
+from ..validation.machines import JSONATA, JSONPATH
 from .model import Machine, State, StateGraph
-from .paths import Path, ReferencePath
-from .retry import Catcher, Retrier
-from .templates import Evaluator, Template, compile_expression
-from .types import JSON, child
-from .validation import MAX_DEFINITION_DEPTH, find_problems, json_depth
-from .validation.machines import JSONATA, JSONPATH
 
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's definition size limit is 1 MiB
 
@@ -116,7 +117,9 @@ class Builder:
 
     def jsonata_flow(self, raw: dict[str, Any], at: str, *, arguments: bool = True) -> DataFlow:
         """Arguments (when the state has them), Output and Assign of a JSONata state or Catch."""
-        from .dataflow.jsonata import JsonataFlow
+        # The JSONata imports in this class are here for cold start: only JSONata machines load
+        # dataflow/jsonata.py and jsonata-python (tests/unit/dataflow/test_jsonata.py checks it).
+        from ..dataflow.jsonata import JsonataFlow
 
         return JsonataFlow.build(
             self.jsonata(raw, "Arguments", at) if arguments else None,
@@ -129,7 +132,7 @@ class Builder:
         JSONata) with the state's OutputPath (JSONPath). The state-level Assign / Output belong
         to the Default only (AWS; LocalStack's choice state agrees)."""
         if language == JSONATA:
-            from .dataflow.jsonata import JsonataFlow
+            from ..dataflow.jsonata import JsonataFlow  # cold start: JSONata machines only
 
             return JsonataFlow.build(
                 None, self.jsonata(rule, "Output", at), self.assignment(rule, at, JSONATA)
@@ -142,8 +145,6 @@ class Builder:
         block = raw.get("Assign")
         if not isinstance(block, dict):
             return None
-        from .dataflow.assign import name_problems
-
         assign_at = child(at, "Assign")
         for key, message in name_problems(block, language):
             self.problem(child(assign_at, key), message)
@@ -161,7 +162,7 @@ class Builder:
         """A field that may hold `{% %}` expressions anywhere in it, compiled; None if absent."""
         if field not in raw:
             return None
-        from .dataflow.jsonata import JsonataTemplate
+        from ..dataflow.jsonata import JsonataTemplate  # cold start: JSONata machines only
 
         found: list[tuple[tuple[str | int, ...], str]] = []
         template = JsonataTemplate.compile(raw[field], field, found)
@@ -177,7 +178,7 @@ class Builder:
         Returns None when absent, the literal itself, or a reader with `read(data, scope)`,
         `text` (for messages) and `error` (the error name a bad value raises)."""
         if language == JSONATA and field in raw and is_jsonata(raw[field]):
-            from .dataflow.jsonata import JsonataValue
+            from ..dataflow.jsonata import JsonataValue  # cold start: JSONata machines only
 
             template = self.jsonata(raw, field, at)
             text = raw[field].strip()[2:-2].strip()
@@ -193,7 +194,7 @@ class Builder:
         template = self.jsonata(raw, field, at)
         if template is None:
             return None
-        from .dataflow.jsonata import JsonataValue
+        from ..dataflow.jsonata import JsonataValue  # cold start: JSONata machines only
 
         value = raw[field]
         text = value.strip()[2:-2].strip() if is_jsonata(value) else json_text(value, None)
@@ -234,8 +235,6 @@ class Builder:
         return tuple(out)
 
     def graph(self, raw: dict[str, Any], at: str, query_language: str) -> StateGraph:
-        from .states import STATE_TYPES
-
         language = raw.get("QueryLanguage", query_language)
         states: dict[str, State] = {}
         for name, spec in raw["States"].items():

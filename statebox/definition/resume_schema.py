@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from . import regexes
-from .errors import Problem
-from .types import JSON, child
+from .. import regexes
+from ..errors import Problem
+from ..types import JSON, child
 
 MATCH_SECONDS = 1.0  # all regular expressions of one resume together
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})  # values, not schemas
@@ -86,6 +86,7 @@ def _pattern(pattern: str) -> regexes.BoundedPattern:
 def resume_input_problems(schema: JSON, resume_input: JSON) -> list[Problem]:
     """What is wrong with a resume input, each at its JSON pointer; a schema that cannot be
     applied (an unresolvable local reference) is one problem at the root."""
+    # Imported here, as jsonschema below (cold start): only a ResumeSchema needs them.
     from referencing.exceptions import Unresolvable
 
     validator = _validator_class()(schema, registry=_empty_registry())
@@ -109,13 +110,14 @@ def resume_input_problems(schema: JSON, resume_input: JSON) -> list[Problem]:
 
 @cache
 def _empty_registry() -> Any:
-    from referencing import Registry
+    from referencing import Registry  # cold start: only a ResumeSchema needs it
 
     return Registry()  # no `retrieve`: a reference outside the schema is unresolvable
 
 
 @cache
 def _validator_class() -> Any:
+    # Imported here (cold start): jsonschema is about 30 ms, and most machines have no ResumeSchema.
     from jsonschema import Draft202012Validator, validators
     from jsonschema.exceptions import ValidationError
 

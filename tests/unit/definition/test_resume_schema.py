@@ -15,15 +15,15 @@ import pytest
 from aiohttp import web
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.definition.resume_schema import resume_input_problems
 from statebox.errors import InputError
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
-from statebox.resume_schema import resume_input_problems
 from statebox.stores.redis import RedisStore
 from statebox.validation import find_problems
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SECRET = "s3cr3t-content-never-shown"
 SLOW = "(a|aa)+$"
 SLOW_TEXT = "a" * 40 + "b"

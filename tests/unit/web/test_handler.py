@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from statebox.config import Settings
-from statebox.continuations import ContinuationSigner
+from statebox.execution.continuations import ContinuationSigner
 from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
@@ -29,7 +29,7 @@ from statebox.web.handler import Service, handle
 from statebox.web.protocol import HttpRequest, HttpResponse
 from statebox.web.security import SECURITY_HEADERS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MACHINES = ROOT / "state_machines"
 INCSQUARE_TEXT = (MACHINES / "incsquare.json").read_text(encoding="utf-8")
 INCSQUARE = json.loads(INCSQUARE_TEXT)

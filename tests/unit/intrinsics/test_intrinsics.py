@@ -163,8 +163,8 @@ def test_ten_nested_calls_are_allowed() -> None:
 
 
 def test_evaluation_never_reparses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from statebox.dataflow.paths import Path
     from statebox.intrinsics import grammar
-    from statebox.paths import Path
 
     call = compile_intrinsic("States.Format('{} {}', $.a, States.MathAdd($.b, 1))")
 

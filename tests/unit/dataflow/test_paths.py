@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from statebox.dataflow.paths import MISSING, Path, ReferencePath
 from statebox.errors import ExpressionSyntaxError, StatesError
-from statebox.paths import MISSING, Path, ReferencePath
 
 
 class Scope:

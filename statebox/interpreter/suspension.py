@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .types import JSON
+from ..types import JSON
 
 
 class Suspension(Exception):  # noqa: N818 - a control-flow signal, not an error

@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .errors import ContinuationExpired, ContinuationNotFound
+from ..errors import ContinuationExpired, ContinuationNotFound
 
 _VERSION = 1
 _LAYOUT = struct.Struct(">BQ16s16s")
