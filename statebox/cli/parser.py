@@ -65,6 +65,33 @@ def build_parser() -> argparse.ArgumentParser:
         status_cmd.add_argument("execution_id")
         status_cmd.set_defaults(handler=("executions", "status"))
 
+    _add_serve(commands)
+
+    package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
+    package_cmd.add_argument(
+        "-o", "--output", default="action.zip", help="the zip to write (default: %(default)s)"
+    )
+    package_cmd.add_argument(
+        "--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)"
+    )
+    package_cmd.add_argument(
+        "--platform", default=None, help="wheel platform of the runtime image (default: manylinux x86-64)"
+    )
+    package_cmd.add_argument(
+        "--python-version", default="3.11", help="Python of the runtime kind (default: %(default)s)"
+    )
+    package_cmd.set_defaults(handler=("package", "package"))
+
+    worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
+    worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")
+    worker_cmd.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between ticks (default: %(default)s)"
+    )
+    worker_cmd.set_defaults(handler=("executions", "worker"))
+    return parser
+
+
+def _add_serve(commands: Any) -> None:
     serve_cmd = commands.add_parser("serve", help="run the dev server (same HTTP surface as the web action)")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve_cmd.add_argument("--port", type=int, default=8080, help="port to listen on (default: %(default)s)")
@@ -90,26 +117,3 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not print a line per state transition (for load tests)",
     )
     serve_cmd.set_defaults(handler=("serve", "serve"))
-
-    package_cmd = commands.add_parser("package", help="build action.zip for the OpenWhisk python:3.11 kind")
-    package_cmd.add_argument(
-        "-o", "--output", default="action.zip", help="the zip to write (default: %(default)s)"
-    )
-    package_cmd.add_argument(
-        "--root", help="folder with demo_actions/ and state_machines/ (default: the checkout)"
-    )
-    package_cmd.add_argument(
-        "--platform", default=None, help="wheel platform of the runtime image (default: manylinux x86-64)"
-    )
-    package_cmd.add_argument(
-        "--python-version", default="3.11", help="Python of the runtime kind (default: %(default)s)"
-    )
-    package_cmd.set_defaults(handler=("package", "package"))
-
-    worker_cmd = commands.add_parser("worker", help="fire due timers (timeouts, long Waits)")
-    worker_cmd.add_argument("--once", action="store_true", help="one tick, then exit")
-    worker_cmd.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between ticks (default: %(default)s)"
-    )
-    worker_cmd.set_defaults(handler=("executions", "worker"))
-    return parser
