@@ -79,7 +79,7 @@ def _check(payload: Any, what: str, limit: int) -> None:
 
 def check_resume_schema(point: dict[str, Any], resume_input: JSON) -> None:
     """A success resume against the point's ResumeSchema, if it has one (nothing fetched,
-    regular expressions bounded in time: resume_schema.py)."""
+    regular expressions bounded in time: definition/resume_schema.py)."""
     if point.get("schema") is None:
         return
     # Imported here (cold start): resume_schema loads the regex package, and later jsonschema,

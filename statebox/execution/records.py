@@ -79,7 +79,7 @@ class PointKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class OpenPoint:
     """An open point as the record lists it under `pending`: the position tree holds the same
-    point with its data and resume schema (`suspension.py`)."""
+    point with its data and resume schema (`interpreter/positions.py`)."""
 
     id: str
     kind: PointKind
@@ -146,7 +146,7 @@ class ExecutionRecord:
     """One execution as stored: made by `Engine.start`, replaced (never changed) by each
     activation, written by the store through `to_json` + `encode_record`.
 
-    `position` is the interpreter's position tree (plain JSON, `suspension.py`), None once the
+    `position` is the interpreter's position tree (plain JSON, `interpreter/positions.py`), None once the
     execution finished; `pending` its open points plus the engine's own timers. `output` is set
     when SUCCEEDED, `error` / `cause` when FAILED or TIMED_OUT, `stop_time` when final; each is
     written only then. `history` holds events named like AWS's; `audit` one line per resume or

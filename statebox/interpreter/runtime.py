@@ -58,7 +58,7 @@ class Runtime:
     # Set by an evaluation that ran long (dataflow/jsonata.py): the next state boundary lets the
     # event loop serve other requests before going on.
     yield_soon: bool = False
-    sizes: SizeMemo = field(default_factory=SizeMemo)  # values measured as built (budget.py)
+    sizes: SizeMemo = field(default_factory=SizeMemo)  # values measured as built (dataflow/budget.py)
 
     def record_event(self, event: dict[str, Any]) -> None:
         if self.history is not None:
