@@ -275,33 +275,72 @@ def load_definition(definition: JSON | str | bytes) -> JSON:
     return definition
 
 
-_MACHINES: dict[tuple[str, str | None], Machine] = {}
-_MACHINE_CACHE_SIZE = 256
+class MachineCache:
+    """The machines this process compiled, so a definition is validated and compiled once:
+    by canonical text (a bounded number, oldest out first), by definition hash (resumes), and
+    the few most recent by the definition's own text or object (`recent`). One per process
+    (`MACHINES`): machines are immutable, so any engine may share them."""
+
+    def __init__(self, size: int = 256, recent_size: int = 64) -> None:
+        self.size, self.recent_size = size, recent_size
+        self.by_text: dict[tuple[str, str | None], Machine] = {}
+        self.by_hash: dict[tuple[str, str | None], Machine] = {}
+        self.latest: dict[Any, tuple[Any, str | None, Machine]] = {}
+
+    def forget(self) -> None:
+        self.by_text.clear()
+        self.by_hash.clear()
+        self.latest.clear()
+
+    def find_by_hash(self, digest: str, name: str | None) -> Machine | None:
+        machine = self.by_hash.get((digest, name))
+        if machine is None:
+            unnamed = self.by_hash.get((digest, None))
+            if unnamed is not None and unnamed.name == name:
+                return unnamed
+        return machine
+
+    def recent(self, definition: JSON | str | bytes, name: str | None) -> Machine | None:
+        key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
+        entry = self.latest.get(key)
+        if entry is None or entry[1] != name:
+            return None
+        source, _, machine = entry
+        if isinstance(definition, (str, bytes)):
+            return machine
+        if source is definition and machine.definition == definition:
+            return machine
+        return None
+
+    def remember(self, definition: JSON | str | bytes, name: str | None, machine: Machine) -> None:
+        if isinstance(definition, bytearray):
+            return
+        key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
+        if len(self.latest) >= self.recent_size and key not in self.latest:
+            self.latest.pop(next(iter(self.latest)))
+        self.latest[key] = (definition, name, machine)
+
+    def add(self, key: tuple[str, str | None], machine: Machine) -> None:
+        if len(self.by_text) >= self.size:
+            (_, evicted_name), evicted = next(iter(self.by_text.items()))
+            del self.by_text[(_, evicted_name)]
+            self.by_hash.pop((evicted.definition_hash, evicted_name), None)
+        self.by_text[key] = machine
+        self.by_hash[(machine.definition_hash, key[1])] = machine
 
 
-_BY_HASH: dict[tuple[str, str | None], Machine] = {}
+MACHINES = MachineCache()
 
 
 def forget_machines() -> None:
     """Empty this process's machine caches, as a fresh process starts (tests, benchmarks)."""
-    _MACHINES.clear()
-    _BY_HASH.clear()
-    _RECENT.clear()
+    MACHINES.forget()
 
 
 def machine_by_hash(digest: str, name: str | None) -> Machine | None:
     """A machine this process already compiled, by its definition's hash (resumes). A machine
     parsed without a name has its default name, which its executions' records carry."""
-    machine = _BY_HASH.get((digest, name))
-    if machine is None:
-        unnamed = _BY_HASH.get((digest, None))
-        if unnamed is not None and unnamed.name == name:
-            return unnamed
-    return machine
-
-
-_RECENT: dict[Any, tuple[Any, str | None, Machine]] = {}
-_RECENT_SIZE = 64
+    return MACHINES.find_by_hash(digest, name)
 
 
 def recent(definition: JSON | str | bytes, name: str | None = None) -> Machine | None:
@@ -309,27 +348,13 @@ def recent(definition: JSON | str | bytes, name: str | None = None) -> Machine |
     text by value, an object by identity confirmed by `==` against the machine's private copy.
     (An object mutated in place between runs is seen as changed, unless the only change swaps
     values Python calls equal, such as 1 for true: pass a fresh object if you do that.)"""
-    key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
-    entry = _RECENT.get(key)
-    if entry is None or entry[1] != name:
-        return None
-    source, _, machine = entry
-    if isinstance(definition, (str, bytes)):
-        return machine
-    if source is definition and machine.definition == definition:
-        return machine
-    return None
+    return MACHINES.recent(definition, name)
 
 
 def remember(definition: JSON | str | bytes, name: str | None, machine: Machine) -> None:
     """Let `recent` find `machine` for `definition` (text by value, an object by identity): the
     engine parses a text it has already loaded from its document, and remembers the text too."""
-    if isinstance(definition, bytearray):
-        return
-    key: Any = definition if isinstance(definition, (str, bytes)) else id(definition)
-    if len(_RECENT) >= _RECENT_SIZE and key not in _RECENT:
-        _RECENT.pop(next(iter(_RECENT)))
-    _RECENT[key] = (definition, name, machine)
+    MACHINES.remember(definition, name, machine)
 
 
 def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
@@ -348,7 +373,7 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
     except (TypeError, ValueError):
         raise DefinitionError([Problem("", "the definition is not a JSON document")]) from None
     key = (text, name)
-    machine = _MACHINES.get(key)
+    machine = MACHINES.by_text.get(key)
     if machine is None:
         # Only a new definition pays for the walk; the build below recurses per level.
         if json_depth(doc, MAX_DEFINITION_DEPTH) > MAX_DEFINITION_DEPTH:
@@ -361,13 +386,8 @@ def parse(definition: JSON | str | bytes, name: str | None = None) -> Machine:
             machine = _build(private, hashlib.sha256(text.encode()).hexdigest(), name, text)
         except RecursionError:  # the last line of defence; json_depth keeps it unreachable
             raise DefinitionError([Problem("", "the definition is nested too deeply")]) from None
-        if len(_MACHINES) >= _MACHINE_CACHE_SIZE:
-            (_, evicted_name), evicted = next(iter(_MACHINES.items()))
-            del _MACHINES[(_, evicted_name)]
-            _BY_HASH.pop((evicted.definition_hash, evicted_name), None)
-        _MACHINES[key] = machine
-        _BY_HASH[(machine.definition_hash, name)] = machine
-    remember(definition, name, machine)
+        MACHINES.add(key, machine)
+    MACHINES.remember(definition, name, machine)
     return machine
 
 
