@@ -1,5 +1,5 @@
-"""Longer fuzz runs than the suite's: tests/unit/test_fuzz.py with every example count scaled
-up, then the number of cases each target was tried with.
+"""Longer fuzz runs than the suite's: the property tests (tests/property/) with every fuzz
+example count scaled up, then the number of cases each target was tried with.
 
     .venv/bin/python bench/fuzz.py [--scale 20]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class Counts:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        module = sys.modules.get("test_fuzz") or sys.modules.get("tests.unit.test_fuzz")
+        module = sys.modules.get("tests.property.fuzzing")
         counts = getattr(module, "COUNTS", {})
         print("\nfuzz cases tried per target:")
         for target, count in sorted(counts.items()):
@@ -35,9 +35,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["FUZZ_EXAMPLES"] = str(args.scale)
     os.chdir(ROOT)
-    return pytest.main(
-        ["-q", "-p", "no:cacheprovider", str(ROOT / "tests/unit/test_fuzz.py")], plugins=[Counts()]
-    )
+    return pytest.main(["-q", "-p", "no:cacheprovider", str(ROOT / "tests/property")], plugins=[Counts()])
 
 
 if __name__ == "__main__":

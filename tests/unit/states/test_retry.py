@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from conftest import machine
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from statebox.dataflow.paths import ReferencePath
 from statebox.states.retry import (
@@ -19,6 +17,7 @@ from statebox.states.retry import (
     find_catcher,
     find_retrier,
 )
+from tests.support.entropy import FixedEntropy
 
 ALL, TASK_FAILED, TIMEOUT, RUNTIME = "States.ALL", "States.TaskFailed", "States.Timeout", "States.Runtime"
 DATA_LIMIT = "States.DataLimitExceeded"
@@ -61,14 +60,6 @@ def test_error_matches(error: str, error_equals: list[str], expected: bool) -> N
     assert error_matches(error, tuple(error_equals)) is expected
 
 
-@given(st.text(min_size=1).filter(lambda name: not name.startswith("States.")))
-@settings(max_examples=50, deadline=None)
-def test_any_custom_error_is_matched_by_all_and_task_failed(name: str) -> None:
-    assert error_matches(name, (ALL,))
-    assert error_matches(name, (TASK_FAILED,))
-    assert error_matches(name, (name,))
-
-
 def test_find_retrier_returns_the_first_that_matches() -> None:
     retriers = (
         Retrier(error_equals=("A",)),
@@ -94,17 +85,6 @@ def test_find_catcher_returns_the_first_that_matches() -> None:
     assert find_catcher(catchers, "States.NoChoiceMatched").next == "OnTask"
     assert find_catcher(catchers, RUNTIME) is None
     assert find_catcher(catchers, DATA_LIMIT) is None
-
-
-class FixedEntropy:
-    def __init__(self, value: float) -> None:
-        self.value = value
-
-    def random(self) -> float:
-        return self.value
-
-    def uuid4(self) -> str:
-        return "00000000-0000-4000-8000-000000000000"
 
 
 DELAYS = [
@@ -143,35 +123,6 @@ def test_full_jitter_scales_the_capped_delay(
         full_jitter=True,
     )
     assert retrier.delay(attempt, FixedEntropy(draw)) == pytest.approx(draw * seconds)
-
-
-@given(
-    interval=st.integers(0, 100),
-    rate=st.floats(1.0, 5.0),
-    max_delay=st.none() | st.integers(1, 1000),
-    attempt=st.integers(0, 20),
-    draw=st.floats(0.0, 1.0, exclude_max=True),
-)
-@settings(max_examples=100, deadline=None)
-def test_delays_are_bounded_and_never_shrink(
-    interval: int, rate: float, max_delay: int | None, attempt: int, draw: float
-) -> None:
-    plain = Retrier(
-        error_equals=(ALL,), interval_seconds=interval, backoff_rate=rate, max_delay_seconds=max_delay
-    )
-    jittered = Retrier(
-        error_equals=(ALL,),
-        interval_seconds=interval,
-        backoff_rate=rate,
-        max_delay_seconds=max_delay,
-        full_jitter=True,
-    )
-    entropy = FixedEntropy(draw)
-    now, later = plain.delay(attempt, entropy), plain.delay(attempt + 1, entropy)
-    assert 0 <= now <= later
-    if max_delay is not None:
-        assert later <= max_delay
-    assert 0 <= jittered.delay(attempt, entropy) <= now
 
 
 @pytest.mark.parametrize("attempt", [1023, 1100, 10**6, 10**9])

@@ -3,18 +3,12 @@ whatever it accepts compiles and evaluates without surprises."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from statebox.asl_errors import ErrorName
-from statebox.errors import Problem, StatesError
-from statebox.states.choice_rules import OPERATORS, compile_choice
+from statebox.errors import Problem
 from statebox.validation import check_choice
-from tests.unit.states.test_choice_rules import FakeScope
 
 AT = "/States/Check/Choices/0"
 
@@ -172,66 +166,3 @@ def test_deep_nesting_is_a_problem_not_a_crash() -> None:
     problems = check_choice({**rule, "Next": "N"}, AT)
     assert len(problems) == 1
     assert "nested" in problems[0].message
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "Variable",
-                    "Next",
-                    "And",
-                    "Or",
-                    "Not",
-                    "StringEquals",
-                    "NumericEquals",
-                    "IsPresent",
-                    "StringMatches",
-                    "TimestampEquals",
-                    "BooleanEqualsPath",
-                    "Comment",
-                    "Assign",
-                    "Condition",
-                    "x",
-                ]
-            )
-            | st.text(max_size=5),
-            children,
-            max_size=5,
-        )
-    ),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300)
-@given(raw=json_values)
-def test_check_choice_never_raises(raw: Any) -> None:
-    problems = check_choice(raw, AT)
-    assert all(isinstance(p, Problem) and p.pointer.startswith(AT) for p in problems)
-    if not problems:
-        # Whatever validates must compile and evaluate without surprises.
-        rule = compile_choice(raw, AT)
-        for data in (None, {}, {"a": 1}, [1, 2], "x"):
-            try:
-                rule.matches(data, FakeScope())
-            except StatesError as exc:
-                assert exc.error == ErrorName.RUNTIME
-
-
-@settings(max_examples=200)
-@given(
-    name=st.sampled_from(sorted(OPERATORS)),
-    operand=json_values,
-    value=json_values,
-)
-def test_any_valid_comparison_evaluates_to_a_bool(name: str, operand: Any, value: Any) -> None:
-    raw = {"Variable": "$.v", name: "$.o" if name.endswith("Path") else operand, "Next": "N"}
-    if check_choice(raw, AT):
-        return
-    data = {"v": value, "o": operand}
-    result = compile_choice(raw, AT).matches(json.loads(json.dumps(data)))
-    assert isinstance(result, bool)

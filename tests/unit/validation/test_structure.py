@@ -12,34 +12,15 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
-from hypothesis import given, seed
-from hypothesis import strategies as st
 
 from statebox import validation
-from statebox.validation import machines, structure
+from statebox.validation import structure
 from statebox.validation.schema import generated_check
-from tests.unit.test_fuzz import fuzz_settings, mutated_definition
+from tests.support.structure import agree
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = sorted((ROOT.parent / "shared" / "conformance" / "cases").glob("*/*.json"))
 MACHINES = sorted((ROOT / "state_machines").glob("*.json"))
-
-
-def jsonschema_problems(doc: Any) -> list[Any]:
-    return [p for machine in machines.machines(doc) for p in structure.schema_problems(machine)]
-
-
-def agree(doc: Any) -> tuple[bool, bool]:
-    """(compiled check passes, jsonschema finds nothing); fails the test if the first is
-    true and the second false."""
-    if not isinstance(doc, dict) or machines.nesting_problem(doc) is not None:
-        return False, False  # find_problems answers these before any schema pass
-    passes = structure.passes_compiled_check(doc)
-    valid = not jsonschema_problems(doc)
-    assert valid or not passes, f"the compiled check accepts what jsonschema rejects: {doc!r}"
-    return passes, valid
 
 
 def test_the_compiled_check_is_generated_from_the_current_schema() -> None:
@@ -62,13 +43,6 @@ def test_every_corpus_definition_gets_the_same_verdict_from_both() -> None:
     # two agree exactly: every valid definition there takes the fast path.
     assert disagreements == []
     assert sum(passes for passes, _ in verdicts) > 0.8 * len(verdicts)
-
-
-@seed(8101)
-@fuzz_settings(400)
-@given(st.data())
-def test_mutated_definitions_are_never_accepted_by_the_compiled_check_alone(data: st.DataObject) -> None:
-    agree(mutated_definition(data, edits=3, duplicate=False))
 
 
 PROBE = """

@@ -3,22 +3,19 @@
 
 Every answer of the table (200 / 202 / 400 / 404 / 409 / 410 / 413 / 503) is asked for here,
 on an engine over the in-process store (fakeredis) and a FakeClock; none of them may be a 500.
-A hypothesis test throws random requests at the handler: never a 500, always JSON or HTML.
+Random requests thrown at the handler (hypothesis) are in tests/property/test_handler.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 from statebox.config import Settings
 from statebox.execution.continuations import ContinuationSigner
@@ -26,15 +23,20 @@ from statebox.execution.engine import Engine
 from statebox.ports import FakeClock
 from statebox.stores.redis import RedisStore
 from statebox.web.handler import Service, handle
-from statebox.web.protocol import HttpRequest, HttpResponse
-from statebox.web.security import SECURITY_HEADERS
+from statebox.web.protocol import HttpResponse
+from tests.support.web import (
+    BASE_URL,
+    INCSQUARE,
+    INCSQUARE_TEXT,
+    JSON_TYPE,
+    MACHINES,
+    ROOT,
+    call,
+    make_engine,
+    request,
+    start_incsquare,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-MACHINES = ROOT / "state_machines"
-INCSQUARE_TEXT = (MACHINES / "incsquare.json").read_text(encoding="utf-8")
-INCSQUARE = json.loads(INCSQUARE_TEXT)
-BASE_URL = "https://statebox.test/api/v1/web/guest/default/statebox"
-JSON_TYPE = {"content-type": "application/json"}
 FORM_TYPE = {"content-type": "application/x-www-form-urlencoded"}
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -60,16 +62,6 @@ EXPIRES = {
 INVALID = {"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "Next": "Missing"}}}
 
 
-# ---------------------------------------------------------------- fixtures and helpers
-def make_engine(store: Any, clock: FakeClock) -> Engine:
-    return Engine(
-        Settings(actions_dir=ROOT / "demo_actions"),
-        store=store,
-        signer=ContinuationSigner(b"k"),
-        clock=clock,
-    )
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -88,57 +80,6 @@ async def down_service(clock: FakeClock) -> Any:
     store = RedisStore.connect("redis://127.0.0.1:1/0")
     yield Service(make_engine(store, clock), MACHINES)
     await store.close()
-
-
-def request(
-    method: str,
-    path: str = "/",
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    body: bytes | str | Any = b"",
-) -> HttpRequest:
-    if not isinstance(body, bytes | str):
-        body = json.dumps(body)
-        headers = {**JSON_TYPE, **(headers or {})}
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return HttpRequest(
-        method=method,
-        path=path,
-        query=query or {},
-        headers=headers or {},
-        body=body,
-        remote="203.0.113.7",
-        base_url=BASE_URL,
-    )
-
-
-async def call(service: Service, req: HttpRequest) -> HttpResponse:
-    response = await handle(req, service)
-    assert response.status != 500, response.body
-    assert_well_formed(response)
-    return response
-
-
-def assert_well_formed(response: HttpResponse) -> None:
-    """The body is JSON (a JSON value with a JSON type) or an HTML page (text with text/html)."""
-    content_type = response.content_type
-    for name, value in SECURITY_HEADERS.items():  # every answer, JSON or HTML, error or not
-        assert response.headers.get(name) == value, (name, response.headers)
-    if content_type.startswith("application/json"):
-        assert not isinstance(response.body, str | bytes)
-        assert json.loads(response.encoded) == response.body  # what is sent: strict JSON
-        json.dumps(response.body, allow_nan=False)
-    else:
-        assert content_type.startswith("text/html"), content_type
-        assert isinstance(response.body, str)
-        assert response.body.lower().startswith("<!doctype html>")
-
-
-async def start_incsquare(service: Service, value: int = 6) -> dict[str, Any]:
-    response = await call(service, request("POST", query={"input": str(value)}, body=INCSQUARE_TEXT))
-    assert response.status == 202, response.body
-    return response.body
 
 
 async def start(service: Service, definition: Any, execution_input: Any = None) -> dict[str, Any]:
@@ -785,138 +726,6 @@ async def test_a_forged_token_is_refused_before_the_store_is_asked(down_service:
     assert response.status == 404
 
 
-# ---------------------------------------------------------------- fuzz: never a 500
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=12,
-)
-KEYS = st.sampled_from(
-    [
-        "continuation",
-        "execution",
-        "input",
-        "approved",
-        "error",
-        "cause",
-        "decision",
-        "comment",
-        "stateMachine",
-    ]
-) | st.text(max_size=10)
-CONTENT_TYPES = st.sampled_from(
-    [
-        "application/json",
-        "application/json; charset=utf-8",
-        "application/x-www-form-urlencoded",
-        "text/plain",
-        "text/html",
-        "multipart/form-data; boundary=x",
-        "application/octet-stream",
-        "application/vnd.api+json",
-        "",
-        ";;;",
-    ]
-) | st.text(max_size=30)
-ACCEPTS = st.sampled_from(
-    ["text/html", "application/json", "text/html,application/json", "*/*", ""]
-) | st.text(max_size=30)
-
-
-@st.composite
-def bodies(draw: st.DrawFn) -> bytes:
-    kind = draw(st.sampled_from(["bytes", "json", "definition", "start", "form", "text"]))
-    if kind == "bytes":
-        return draw(st.binary(max_size=300))
-    if kind == "json":
-        return json.dumps(draw(JSON_VALUES)).encode()
-    if kind == "definition":
-        return INCSQUARE_TEXT.encode()
-    if kind == "start":
-        start_request = {
-            draw(st.sampled_from(["definition", "stateMachine"])): draw(
-                st.sampled_from([INCSQUARE, "incsquare", "../x", 5, None, [], {"StartAt": 1}])
-            ),
-            "input": draw(JSON_VALUES),
-        }
-        return json.dumps(start_request).encode()
-    if kind == "form":
-        return urlencode(draw(st.dictionaries(KEYS, st.text(max_size=20), max_size=4))).encode()
-    return draw(st.text(max_size=100)).encode("utf-8", "surrogatepass")
-
-
-def test_random_requests_never_get_a_500(clock: FakeClock) -> None:
-    loop = asyncio.new_event_loop()
-    store = RedisStore.in_process()
-    service = Service(make_engine(store, clock), MACHINES, max_request_bytes=600)
-    started = loop.run_until_complete(start_incsquare(service))
-    signer = service.engine.signer
-    tokens = [
-        started["continuation"],
-        started["continuation"][:-1] + "A",
-        signer.issue("ab" * 16, "cd" * 16, clock.now().replace(year=2030)),
-        signer.issue("ab" * 16, "cd" * 16, clock.now().replace(year=2020)),
-    ]
-    values = st.sampled_from(
-        tokens + [started["executionId"], "6", "true", "null", "{}", "[1", ""]
-    ) | st.text(max_size=30)
-
-    seen: set[int] = set()
-
-    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(
-        method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "post", "get"]),
-        path=st.sampled_from(["/", "", "/incsquare", "/nope", "/../incsquare", "/a/b", "//"])
-        | st.text(max_size=20),
-        query=st.dictionaries(KEYS, values, max_size=4),
-        headers=st.dictionaries(
-            st.sampled_from(["user-agent", "x-forwarded-for", "origin"])
-            | st.text(max_size=10).map(str.lower),
-            st.text(max_size=30),
-            max_size=3,
-        ),
-        content_type=CONTENT_TYPES,
-        accept=ACCEPTS,
-        body=bodies(),
-    )
-    def check(
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: dict[str, str],
-        content_type: str,
-        accept: str,
-        body: bytes,
-    ) -> None:
-        req = HttpRequest(
-            method=method,
-            path=path,
-            query=query,
-            headers={**headers, "content-type": content_type, "accept": accept},
-            body=body,
-            base_url=BASE_URL,
-        )
-        response = loop.run_until_complete(handle(req, service))
-        event(f"status {response.status}")
-        seen.add(response.status)
-        assert response.status != 500, (req, response.body)
-        assert 200 <= response.status < 600
-        assert_well_formed(response)
-
-    logging.disable(logging.CRITICAL)
-    try:
-        check()
-        print("statuses seen:", sorted(seen))
-        # The fuzz reached past the front door: starts, refusals and unknown continuations.
-        assert {400, 404}.issubset(seen) and seen & {200, 202}, seen
-    finally:
-        logging.disable(logging.NOTSET)
-        loop.run_until_complete(store.close())
-        loop.close()
-
-
 # ---------------------------------------------------------------- hide_continuations
 CAPTURE = """import json, pathlib
 
@@ -926,7 +735,9 @@ def main(args):
 """
 
 
-async def test_hidden_continuations_reach_only_the_workflows_own_step(clock: FakeClock, tmp_path: Path) -> None:
+async def test_hidden_continuations_reach_only_the_workflows_own_step(
+    clock: FakeClock, tmp_path: Path
+) -> None:
     (tmp_path / "capture.py").write_text(CAPTURE)
     store = RedisStore.in_process()
     engine = Engine(

@@ -12,20 +12,19 @@ from typing import Any
 
 import pytest
 import test_handler
-from test_handler import (  # the handler's helpers
+from test_handler import BROWSER, point_status  # the handler's helpers
+
+from statebox.web.handler import Service, handle
+from statebox.web.security import SECURITY_HEADERS
+from tests.support.web import (
     BASE_URL,
-    BROWSER,
     INCSQUARE_TEXT,
     JSON_TYPE,
     assert_well_formed,
     call,
-    point_status,
     request,
     start_incsquare,
 )
-
-from statebox.web.handler import Service, handle
-from statebox.web.security import SECURITY_HEADERS
 
 OWN_ORIGIN = "https://statebox.test"  # BASE_URL's origin
 clock, service = test_handler.clock, test_handler.service  # the fixtures: an in-process engine
